@@ -1,0 +1,11 @@
+import { startEmbeddedPostgres } from '/work/main/src/db/embedded.ts';
+import { migrate } from '/work/main/src/db/migrate.ts';
+import pg from 'pg';
+const t0 = Date.now();
+const e = await startEmbeddedPostgres('/tmp/emb-try', { persistent: false });
+console.log('started', Date.now() - t0);
+const c = new pg.Client(e.adminUrl); await c.connect(); await c.query('create database gw'); await c.end();
+console.log(await migrate(e.urlFor('gw')), Date.now() - t0);
+console.log(await migrate(e.urlFor('gw')));
+await e.stop();
+console.log('stopped', Date.now() - t0);

@@ -1,0 +1,84 @@
+import SchemaBuilder from '@pothos/core';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ValidationPlugin from '@pothos/plugin-validation';
+import type PrismaTypes from '../generated/pothos-types.ts';
+import { getDatamodel } from '../generated/pothos-types.ts';
+import type { Context } from './context.ts';
+import { forbidden, unauthenticated, ValidationError } from './errors.ts';
+import { decodeId, encodeId } from './global-id.ts';
+import { DateTimeScalar, LocalDateScalar, LocalTimeScalar, TimeZoneScalar } from './scalars.ts';
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  DefaultFieldNullability: false;
+  AuthScopes: { authenticated: boolean; read: boolean; write: boolean; admin: boolean };
+  Scalars: {
+    ID: { Input: string; Output: string };
+    DateTime: { Input: Date; Output: Date };
+    LocalDate: { Input: string; Output: string };
+    LocalTime: { Input: string; Output: string };
+    TimeZone: { Input: string; Output: string };
+  };
+}>({
+  defaultFieldNullability: false,
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, PrismaPlugin, RelayPlugin],
+  scopeAuth: {
+    authScopes: (context) => ({
+      authenticated: context.principal !== null,
+      read: context.hasScope('read'),
+      write: context.hasScope('write'),
+      admin: context.hasScope('admin'),
+    }),
+    unauthorizedError: (_parent, context, info) =>
+      context.principal
+        ? forbidden(`${info.parentType.name}.${info.fieldName} needs a scope this token does not have`)
+        : unauthenticated(),
+  },
+  errors: {
+    defaultTypes: [],
+    defaultResultOptions: { name: ({ fieldName }) => `${capitalise(fieldName)}Success` },
+    defaultUnionOptions: { name: ({ fieldName }) => `${capitalise(fieldName)}Result` },
+  },
+  validation: {
+    validationError: (result) =>
+      new ValidationError(
+        result.issues.map((issue) => ({
+          path: (issue.path ?? []).map((segment) =>
+            String(typeof segment === 'object' && segment !== null ? segment.key : segment),
+          ),
+          message: issue.message,
+        })),
+      ),
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    encodeGlobalID: encodeId,
+    decodeGlobalID: decodeId,
+  },
+  prisma: {
+    client: (context) => context.db,
+    dmmf: getDatamodel(),
+    filterConnectionTotalCount: true,
+    maxConnectionSize: 100,
+    defaultConnectionSize: 20,
+    onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
+  },
+});
+
+function capitalise(name: string) {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+builder.addScalarType('DateTime', DateTimeScalar);
+builder.addScalarType('LocalDate', LocalDateScalar);
+builder.addScalarType('LocalTime', LocalTimeScalar);
+builder.addScalarType('TimeZone', TimeZoneScalar);
+
+// Every data field needs a token (introspection does not); each field then names the scope it needs.
+builder.queryType({ authScopes: { authenticated: true } });
+builder.mutationType({ authScopes: { authenticated: true } });

@@ -1,0 +1,13 @@
+import { builder } from './builder.ts';
+import './common.ts';
+import './account.ts';
+import './agent.ts';
+import './team.ts';
+import './resource.ts';
+import './appointment-type.ts';
+import './workday.ts';
+import './holiday.ts';
+import './customer.ts';
+import './api-client.ts';
+
+export const schema = builder.toSchema({ sortSchema: false });

@@ -1,0 +1,60 @@
+import { GraphQLError, Kind, type GraphQLScalarTypeConfig, type ValueNode } from 'graphql';
+import { isIanaTimeZone, isLocalDate, isLocalTime } from '../scheduling/time-zone.ts';
+
+const OFFSET_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
+
+function stringLiteral(ast: ValueNode, scalar: string): string {
+  if (ast.kind !== Kind.STRING) throw new GraphQLError(`${scalar} must be a string`);
+  return ast.value;
+}
+
+function parseDateTime(value: unknown): Date {
+  if (typeof value !== 'string' || !OFFSET_DATE_TIME.test(value)) {
+    throw new GraphQLError('DateTime must be an ISO-8601 date-time with an offset, e.g. 2026-07-01T09:30:00+01:00');
+  }
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new GraphQLError(`DateTime ${value} does not exist`);
+  return date;
+}
+
+export const DateTimeScalar: Omit<GraphQLScalarTypeConfig<Date, string>, 'name'> = {
+  description: 'An instant, as an ISO-8601 date-time with an offset (`2026-07-01T09:30:00Z`). Returned in UTC.',
+  serialize: (value) => {
+    if (value instanceof Date) return value.toISOString();
+    if (typeof value === 'string') return new Date(value).toISOString();
+    throw new GraphQLError('DateTime cannot represent this value');
+  },
+  parseValue: parseDateTime,
+  parseLiteral: (ast) => parseDateTime(stringLiteral(ast, 'DateTime')),
+};
+
+function stringScalar(description: string, check: (value: string) => boolean, problem: string) {
+  const parse = (value: unknown) => {
+    if (typeof value !== 'string' || !check(value)) throw new GraphQLError(`${problem}, got ${JSON.stringify(value)}`);
+    return value;
+  };
+  return {
+    description,
+    serialize: (value: unknown) => value as string,
+    parseValue: parse,
+    parseLiteral: (ast: ValueNode) => parse(ast.kind === Kind.STRING ? ast.value : undefined),
+  } satisfies Omit<GraphQLScalarTypeConfig<string, string>, 'name'>;
+}
+
+export const TimeZoneScalar = stringScalar(
+  'An IANA time zone name, such as `Europe/London` or `America/New_York`.',
+  isIanaTimeZone,
+  'TimeZone must be an IANA time zone name such as Europe/London',
+);
+
+export const LocalDateScalar = stringScalar(
+  'A calendar date without a zone, `YYYY-MM-DD`.',
+  isLocalDate,
+  'LocalDate must be a date YYYY-MM-DD',
+);
+
+export const LocalTimeScalar = stringScalar(
+  'A wall-clock time without a zone, `HH:MM` or `HH:MM:SS` (24-hour).',
+  isLocalTime,
+  'LocalTime must be a time HH:MM',
+);

@@ -1,0 +1,75 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { Config } from './config.ts';
+import type { Db } from './db/client.ts';
+import { createAuth, type Auth } from './auth/index.ts';
+import { createContext, type Context } from './schema/context.ts';
+import { schema } from './schema/index.ts';
+import { unauthenticated } from './schema/errors.ts';
+
+export interface Gateway {
+  yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  auth: Auth;
+}
+
+/** Builds the whole HTTP surface: GraphQL at /graphql, OAuth2 and discovery documents beside it. */
+export async function createGateway({ db, config }: { db: Db; config: Config }): Promise<Gateway> {
+  const auth = await createAuth({ db, config });
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: { title: 'Open Scheduling Gateway', defaultQuery: DEFAULT_QUERY },
+    maskedErrors: true,
+    context: async ({ request }) => {
+      const result = await auth.authenticate(request);
+      if (result.kind === 'invalid') throw unauthenticated(result.reason);
+      return createContext({ rootDb: db, config }, result.kind === 'none' ? null : result.principal);
+    },
+    plugins: [
+      {
+        async onRequest({ request, url, endResponse }) {
+          const response = await auth.handle(request, url);
+          if (response) endResponse(response);
+        },
+      },
+    ],
+  });
+  return { yoga, auth };
+}
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function listen(gateway: Gateway, port: number, host: string): Promise<RunningServer> {
+  const server = createServer(gateway.yoga);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${address.port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+const DEFAULT_QUERY = `# Fetch a token first (see the README), then set the header:
+#   { "Authorization": "Bearer <access_token>" }
+query Overview {
+  viewer { clientId scopes accounts { name timeZone } }
+  agents(first: 5, orderBy: [{ field: NAME, direction: ASC }]) {
+    totalCount
+    nodes { name email timeZone teams { internalName } workday { name } }
+  }
+}
+`;
