@@ -15,6 +15,7 @@ export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
   DefaultFieldNullability: false;
+  DefaultInputFieldRequiredness: true;
   AuthScopes: { authenticated: boolean; read: boolean; write: boolean; admin: boolean };
   Scalars: {
     ID: { Input: string; Output: string };
@@ -25,6 +26,7 @@ export const builder = new SchemaBuilder<{
   };
 }>({
   defaultFieldNullability: false,
+  defaultInputFieldRequiredness: true,
   plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, PrismaPlugin, RelayPlugin],
   scopeAuth: {
     authScopes: (context) => ({
@@ -57,6 +59,7 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    nodesOnConnection: true,
     encodeGlobalID: encodeId,
     decodeGlobalID: decodeId,
   },
@@ -74,10 +77,10 @@ function capitalise(name: string) {
   return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
-builder.addScalarType('DateTime', DateTimeScalar);
-builder.addScalarType('LocalDate', LocalDateScalar);
-builder.addScalarType('LocalTime', LocalTimeScalar);
-builder.addScalarType('TimeZone', TimeZoneScalar);
+builder.scalarType('DateTime', DateTimeScalar);
+builder.scalarType('LocalDate', LocalDateScalar);
+builder.scalarType('LocalTime', LocalTimeScalar);
+builder.scalarType('TimeZone', TimeZoneScalar);
 
 // Every data field needs a token (introspection does not); each field then names the scope it needs.
 builder.queryType({ authScopes: { authenticated: true } });

@@ -1,4 +1,4 @@
-import { GraphQLError, Kind, type GraphQLScalarTypeConfig, type ValueNode } from 'graphql';
+import { GraphQLError, Kind, type ValueNode } from 'graphql';
 import { isIanaTimeZone, isLocalDate, isLocalTime } from '../scheduling/time-zone.ts';
 
 const OFFSET_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
@@ -17,15 +17,15 @@ function parseDateTime(value: unknown): Date {
   return date;
 }
 
-export const DateTimeScalar: Omit<GraphQLScalarTypeConfig<Date, string>, 'name'> = {
+export const DateTimeScalar = {
   description: 'An instant, as an ISO-8601 date-time with an offset (`2026-07-01T09:30:00Z`). Returned in UTC.',
-  serialize: (value) => {
+  serialize: (value: unknown) => {
     if (value instanceof Date) return value.toISOString();
     if (typeof value === 'string') return new Date(value).toISOString();
     throw new GraphQLError('DateTime cannot represent this value');
   },
   parseValue: parseDateTime,
-  parseLiteral: (ast) => parseDateTime(stringLiteral(ast, 'DateTime')),
+  parseLiteral: (ast: ValueNode) => parseDateTime(stringLiteral(ast, 'DateTime')),
 };
 
 function stringScalar(description: string, check: (value: string) => boolean, problem: string) {
@@ -38,7 +38,7 @@ function stringScalar(description: string, check: (value: string) => boolean, pr
     serialize: (value: unknown) => value as string,
     parseValue: parse,
     parseLiteral: (ast: ValueNode) => parse(ast.kind === Kind.STRING ? ast.value : undefined),
-  } satisfies Omit<GraphQLScalarTypeConfig<string, string>, 'name'>;
+  };
 }
 
 export const TimeZoneScalar = stringScalar(

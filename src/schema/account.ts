@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import { builder } from './builder.ts';
+import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, stringFilter, StringFilter, write } from './common.ts';
+import { isIanaTimeZone } from '../scheduling/time-zone.ts';
+
+export const ianaTimeZone = z.string().refine(isIanaTimeZone, 'Must be an IANA time zone name such as Europe/London');
+export const nonBlank = z.string().trim().min(1, 'Must not be blank').max(200);
+
+builder.prismaNode('Account', {
+  id: { field: 'id' },
+  description: 'A tenant: a business whose agents, teams and bookings are kept apart from every other account.',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    slug: t.exposeString('slug'),
+    timeZone: t.expose('timeZone', { type: 'TimeZone', description: 'The default IANA time zone of the account.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+const accountOrder = orderByInput('Account', { NAME: 'name', SLUG: 'slug', CREATED_AT: 'createdAt' });
+
+const AccountWhere = builder.inputType('AccountWhere', {
+  fields: (t) => ({
+    name: t.field({ type: StringFilter, required: false }),
+    slug: t.field({ type: StringFilter, required: false }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  accounts: t.prismaConnection({
+    type: 'Account',
+    cursor: 'id',
+    authScopes: { read: true },
+    description: 'The accounts this token may access.',
+    args: { ...accountIdsArg, where: t.arg({ type: AccountWhere, required: false }), ...accountOrder.args },
+    resolve: (query, _root, args, context) =>
+      context.db.account.findMany({
+        ...query,
+        where: accountWhere(args, context),
+        orderBy: accountOrder.toPrisma(args.orderBy),
+      }),
+    totalCount: (_parent, args, context) => context.db.account.count({ where: accountWhere(args, context) }),
+  }, { name: 'AccountConnection' }, { name: 'AccountEdge' }),
+}));
+
+function accountWhere(
+  args: { accountIds?: readonly string[] | null; where?: typeof AccountWhere.$inferInput | null },
+  context: Parameters<typeof accountsInScope>[0],
+) {
+  return {
+    id: { in: accountsInScope(context, args.accountIds) },
+    name: stringFilter(args.where?.name),
+    slug: stringFilter(args.where?.slug),
+  };
+}
+
+interface Viewer {
+  clientId: string;
+  scopes: string[];
+  accountIds: string[];
+}
+
+const ViewerRef = builder.objectRef<Viewer>('Viewer').implement({
+  description: 'The API client behind the access token, with what it may do.',
+  fields: (t) => ({
+    clientId: t.exposeString('clientId'),
+    scopes: t.exposeStringList('scopes'),
+    accounts: t.prismaField({
+      type: ['Account'],
+      resolve: (query, viewer, _args, context) =>
+        context.db.account.findMany({ ...query, where: { id: { in: viewer.accountIds } }, orderBy: { name: 'asc' } }),
+    }),
+  }),
+});
+
+builder.queryField('viewer', (t) =>
+  t.field({
+    type: ViewerRef,
+    authScopes: { authenticated: true },
+    resolve: (_root, _args, context) => {
+      const principal = context.principal!;
+      return { clientId: principal.clientId, scopes: principal.scopes, accountIds: principal.accountIds };
+    },
+  }),
+);
+
+// ---- Mutations -----------------------------------------------------------------
+
+const UpdateAccountInput = builder.inputType('UpdateAccountInput', {
+  fields: (t) => ({
+    name: t.string({ required: false, validate: nonBlank }),
+    timeZone: t.field({ type: 'TimeZone', required: false }),
+  }),
+});
+
+const CreateAccountInput = builder.inputType('CreateAccountInput', {
+  fields: (t) => ({
+    name: t.string({ validate: nonBlank }),
+    slug: t.string({
+      required: false,
+      validate: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'Lowercase letters, digits and single dashes'),
+    }),
+    timeZone: t.field({ type: 'TimeZone' }),
+  }),
+});
+
+export function slugify(name: string): string {
+  return (
+    name
+      .normalize('NFKD')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'account'
+  );
+}
+
+builder.mutationFields((t) => ({
+  createAccount: t.prismaField({
+    type: 'Account',
+    authScopes: { admin: true },
+    description:
+      'Creates an account. Needs the `admin` scope; the calling client gains access to it (tokens issued from now on include it).',
+    errors: MUTATION_ERRORS,
+    args: { input: t.arg({ type: CreateAccountInput }) },
+    resolve: async (query, _root, { input }, context) => {
+      const account = await write(
+        undefined,
+        () =>
+          context.rootDb.account.create({
+            ...query,
+            data: { name: input.name.trim(), slug: input.slug ?? slugify(input.name), timeZone: input.timeZone },
+          }),
+        { slug: ['input', 'slug'] },
+      );
+      const principal = context.principal!;
+      await context.rootDb.$executeRaw`
+        UPDATE api_clients SET account_ids = array_append(account_ids, ${account.id}::uuid)
+        WHERE id = ${principal.apiClientId}::uuid AND NOT all_accounts`;
+      return account;
+    },
+  }),
+  updateAccount: t.prismaField({
+    type: 'Account',
+    authScopes: { write: true },
+    errors: MUTATION_ERRORS,
+    args: { id: t.arg.id(), input: t.arg({ type: UpdateAccountInput }) },
+    resolve: (query, _root, { id, input }, context) =>
+      write(id, () =>
+        context.db.account.update({
+          ...query,
+          where: { id: idOf('Account', id) },
+          data: { name: input.name?.trim() ?? undefined, timeZone: input.timeZone ?? undefined },
+        }),
+      ),
+  }),
+  deleteAccount: t.field({
+    type: 'ID',
+    authScopes: { admin: true },
+    description: 'Deletes an account and everything in it. Needs the `admin` scope. Returns the deleted id.',
+    errors: MUTATION_ERRORS,
+    args: { id: t.arg.id() },
+    resolve: async (_root, { id }, context) => {
+      await write(id, () => context.db.account.delete({ where: { id: idOf('Account', id) } }));
+      return id;
+    },
+  }),
+}));
