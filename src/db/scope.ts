@@ -11,6 +11,12 @@ const ACCOUNT_OWNED_MODELS = new Set<string>([
   'WorkdayOverride',
   'Holiday',
   'Customer',
+  'Reservation',
+  'Booking',
+  'BookingAgent',
+  'BookingEvent',
+  'TimeBlock',
+  'SchedulingRequest',
 ]);
 
 const FILTERED_OPERATIONS = new Set<string>([
