@@ -14,4 +14,6 @@ export interface Principal {
   scopes: Scope[];
   /** The accounts this token may read and change. */
   accountIds: string[];
+  /** The client may access every account, including ones created after this token was issued. */
+  allAccounts: boolean;
 }

@@ -70,7 +70,8 @@ export function scopeToAccounts(db: Db, accountIds: readonly string[]): Db {
     name: 'account-scope',
     query: {
       $allModels: {
-        $allOperations({ model, operation, args, query }) {
+        $allOperations({ model, operation: rawOperation, args, query }) {
+          const operation: string = rawOperation;
           const column = scopeColumn(model);
           if (!column) return query(args);
           const scopedArgs = { ...(args as Row) };

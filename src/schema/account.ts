@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { builder } from './builder.ts';
-import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, stringFilter, StringFilter, write } from './common.ts';
+import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, stringFilter, StringFilter, write, selection } from './common.ts';
 import { isIanaTimeZone } from '../scheduling/time-zone.ts';
 
 export const ianaTimeZone = z.string().refine(isIanaTimeZone, 'Must be an IANA time zone name such as Europe/London');
@@ -8,6 +8,8 @@ export const nonBlank = z.string().trim().min(1, 'Must not be blank').max(200);
 
 builder.prismaNode('Account', {
   id: { field: 'id' },
+  // Loading by id yields null for a row outside the token's accounts.
+  nullable: true,
   description: 'A tenant: a business whose agents, teams and bookings are kept apart from every other account.',
   fields: (t) => ({
     name: t.exposeString('name'),
@@ -31,6 +33,7 @@ builder.queryFields((t) => ({
   accounts: t.prismaConnection({
     type: 'Account',
     cursor: 'id',
+    nullable: true,
     authScopes: { read: true },
     description: 'The accounts this token may access.',
     args: { ...accountIdsArg, where: t.arg({ type: AccountWhere, required: false }), ...accountOrder.args },
@@ -77,6 +80,7 @@ const ViewerRef = builder.objectRef<Viewer>('Viewer').implement({
 builder.queryField('viewer', (t) =>
   t.field({
     type: ViewerRef,
+    nullable: true,
     authScopes: { authenticated: true },
     resolve: (_root, _args, context) => {
       const principal = context.principal!;
@@ -128,7 +132,7 @@ builder.mutationFields((t) => ({
         undefined,
         () =>
           context.rootDb.account.create({
-            ...query,
+            ...selection(query),
             data: { name: input.name.trim(), slug: input.slug ?? slugify(input.name), timeZone: input.timeZone },
           }),
         { slug: ['input', 'slug'] },
@@ -148,7 +152,7 @@ builder.mutationFields((t) => ({
     resolve: (query, _root, { id, input }, context) =>
       write(id, () =>
         context.db.account.update({
-          ...query,
+          ...selection(query),
           where: { id: idOf('Account', id) },
           data: { name: input.name?.trim() ?? undefined, timeZone: input.timeZone ?? undefined },
         }),

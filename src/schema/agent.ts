@@ -13,6 +13,7 @@ import {
   stringFilter,
   targetAccount,
   write,
+  selection,
 } from './common.ts';
 import type { Context } from './context.ts';
 import { NotFoundError } from './errors.ts';
@@ -22,6 +23,8 @@ export const AgentRole = builder.enumType('AgentRole', { values: ['ADMIN', 'MANA
 
 builder.prismaNode('Agent', {
   id: { field: 'id' },
+  // Loading by id yields null for a row outside the token's accounts.
+  nullable: true,
   interfaces: [ResourceInterface],
   description: 'A person who can have appointments scheduled for them (TimeZest agent, HaloPSA agent).',
   fields: (t) => ({
@@ -87,6 +90,7 @@ builder.queryFields((t) => ({
   agents: t.prismaConnection({
     type: 'Agent',
     cursor: 'id',
+    nullable: true,
     authScopes: { read: true },
     description: 'Agents of the token’s accounts (or of `accountIds`).',
     args: { ...accountIdsArg, where: t.arg({ type: AgentWhere, required: false }), ...agentOrder.args },
@@ -150,7 +154,7 @@ builder.mutationFields((t) => ({
         undefined,
         () =>
           context.db.agent.create({
-            ...query,
+            ...selection(query),
             data: {
               accountId,
               name: input.name.trim(),
@@ -179,7 +183,7 @@ builder.mutationFields((t) => ({
         id,
         () =>
           context.db.agent.update({
-            ...query,
+            ...selection(query),
             where: { id: agent.id },
             data: {
               name: input.name?.trim() ?? undefined,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { builder } from './builder.ts';
 import { nonBlank } from './account.ts';
-import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilter, targetAccount, write } from './common.ts';
+import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilter, targetAccount, write, selection } from './common.ts';
 import type { Context } from './context.ts';
 
 export const ConfirmationFlow = builder.enumType('ConfirmationFlow', {
@@ -14,6 +14,8 @@ export const ConfirmationFlow = builder.enumType('ConfirmationFlow', {
 
 builder.prismaNode('AppointmentType', {
   id: { field: 'id' },
+  // Loading by id yields null for a row outside the token's accounts.
+  nullable: true,
   description: 'A kind of appointment that can be booked (TimeZest appointment type, HaloPSA booking type).',
   fields: (t) => ({
     account: t.relation('account'),
@@ -68,6 +70,7 @@ builder.queryFields((t) => ({
   appointmentTypes: t.prismaConnection({
     type: 'AppointmentType',
     cursor: 'id',
+    nullable: true,
     authScopes: { read: true },
     args: {
       ...accountIdsArg,
@@ -156,7 +159,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateAppointmentTypeInput }) },
     resolve: (query, _root, { input }, context) =>
       context.db.appointmentType.create({
-        ...query,
+        ...selection(query),
         data: {
           accountId: targetAccount(context, input.accountId),
           internalName: input.internalName.trim(),
@@ -174,7 +177,7 @@ builder.mutationFields((t) => ({
     resolve: (query, _root, { id, input }, context) =>
       write(id, () =>
         context.db.appointmentType.update({
-          ...query,
+          ...selection(query),
           where: { id: idOf('AppointmentType', id) },
           data: {
             internalName: input.internalName?.trim() ?? undefined,

@@ -42,12 +42,18 @@ export const builder = new SchemaBuilder<{
   },
   errors: {
     defaultTypes: [],
+    // Lets mutations answer invalid input with a typed ValidationError. Input
+    // validation then runs before the scope check, so a caller without a
+    // token is answered UNAUTHENTICATED below rather than told what is invalid.
+    unsafelyHandleInputErrors: true,
     defaultResultOptions: { name: ({ fieldName }) => `${capitalise(fieldName)}Success` },
     defaultUnionOptions: { name: ({ fieldName }) => `${capitalise(fieldName)}Result` },
   },
   validation: {
-    validationError: (result) =>
-      new ValidationError(
+    validationError: (result, _args, context) =>
+      context.principal === null
+        ? unauthenticated()
+        : new ValidationError(
         result.issues.map((issue) => ({
           path: (issue.path ?? []).map((segment) =>
             String(typeof segment === 'object' && segment !== null ? segment.key : segment),
@@ -60,6 +66,9 @@ export const builder = new SchemaBuilder<{
     clientMutationId: 'omit',
     cursorType: 'String',
     nodesOnConnection: true,
+    // A node of another account, or of none, reads as null: existence must not leak.
+    nodeQueryOptions: { nullable: true },
+    nodesQueryOptions: { nullable: { list: false, items: true } },
     encodeGlobalID: encodeId,
     decodeGlobalID: decodeId,
   },

@@ -1,7 +1,8 @@
+import { z } from 'zod';
 import { Prisma } from '../generated/prisma/client.ts';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
-import { badUserInput, forbidden, NotFoundError, ValidationError, type FieldIssue } from './errors.ts';
+import { forbidden, NotFoundError, ValidationError, type FieldIssue } from './errors.ts';
 import { decodeId, decodeIdOf } from './global-id.ts';
 
 // ---- Error types of the schema ------------------------------------------------
@@ -179,16 +180,23 @@ export function orderByInput<Field extends string>(typeName: string, fields: Rec
       type: [input],
       required: false,
       description: `Up to ${MAX_SORT_KEYS} sort keys, applied in order; ties fall back to the id.`,
+      validate: z.array(z.unknown()).max(MAX_SORT_KEYS, `At most ${MAX_SORT_KEYS} sort keys`).nullish(),
     }),
   }));
   const toPrisma = (orderBy: ReadonlyArray<{ field: Field; direction?: 'ASC' | 'DESC' | null }> | null | undefined) => {
-    if (orderBy && orderBy.length > MAX_SORT_KEYS) {
-      throw badUserInput(`orderBy takes at most ${MAX_SORT_KEYS} keys`);
-    }
     const keys = (orderBy ?? []).map(({ field, direction }) => ({
       [fields[field]]: direction === 'DESC' ? ('desc' as const) : ('asc' as const),
     }));
     return [...keys, { id: 'asc' as const }];
   };
   return { args, toPrisma };
+}
+
+/**
+ * Pothos hands a mutation an empty `select` when the client asked only for
+ * `__typename` of the result; Prisma rejects that, and the default shape is
+ * just as good.
+ */
+export function selection<Query extends { select?: object }>(query: Query): Query | Record<string, never> {
+  return query.select && Object.keys(query.select).length === 0 ? {} : query;
 }

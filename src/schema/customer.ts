@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { builder } from './builder.ts';
 import { nonBlank } from './account.ts';
-import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilter, targetAccount, write } from './common.ts';
+import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilter, targetAccount, write, selection } from './common.ts';
 import type { Context } from './context.ts';
 
 builder.prismaNode('Customer', {
   id: { field: 'id' },
+  // Loading by id yields null for a row outside the token's accounts.
+  nullable: true,
   description: 'The person a booking is for (Timekit customer, Appointedd customer).',
   fields: (t) => ({
     account: t.relation('account'),
@@ -49,6 +51,7 @@ builder.queryFields((t) => ({
   customers: t.prismaConnection({
     type: 'Customer',
     cursor: 'id',
+    nullable: true,
     authScopes: { read: true },
     description: 'Customers across the token’s accounts, in one call (Appointedd’s cross-account search).',
     args: { ...accountIdsArg, where: t.arg({ type: CustomerWhere, required: false }), ...customerOrder.args },
@@ -90,7 +93,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateCustomerInput }) },
     resolve: (query, _root, { input }, context) =>
       context.db.customer.create({
-        ...query,
+        ...selection(query),
         data: {
           accountId: targetAccount(context, input.accountId),
           name: input.name.trim(),
@@ -108,7 +111,7 @@ builder.mutationFields((t) => ({
     resolve: (query, _root, { id, input }, context) =>
       write(id, () =>
         context.db.customer.update({
-          ...query,
+          ...selection(query),
           where: { id: idOf('Customer', id) },
           data: {
             name: input.name?.trim() ?? undefined,

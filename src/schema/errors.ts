@@ -1,7 +1,15 @@
 import { GraphQLError } from 'graphql';
 
-/** A typed, expected failure of a mutation: resolved into the field's result union. */
-export class DomainError extends Error {}
+/**
+ * A typed, expected failure. On a mutation that lists it, the errors plugin
+ * resolves it into the field's result union; anywhere else it still reaches
+ * the client as a GraphQL error with a stable code instead of being masked.
+ */
+export class DomainError extends GraphQLError {
+  constructor(message: string, code: string) {
+    super(message, { extensions: { code } });
+  }
+}
 
 export interface FieldIssue {
   path: string[];
@@ -11,7 +19,7 @@ export interface FieldIssue {
 export class ValidationError extends DomainError {
   override name = 'ValidationError';
   constructor(readonly issues: FieldIssue[]) {
-    super(issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; '));
+    super(issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; '), 'BAD_USER_INPUT');
   }
 
   static of(path: string[], message: string) {
@@ -22,7 +30,7 @@ export class ValidationError extends DomainError {
 export class NotFoundError extends DomainError {
   override name = 'NotFoundError';
   constructor(readonly id: string) {
-    super(`Nothing with id ${id} exists`);
+    super(`Nothing with id ${id} exists`, 'NOT_FOUND');
   }
 }
 

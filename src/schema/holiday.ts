@@ -12,12 +12,15 @@ import {
   orderByInput,
   targetAccount,
   write,
+  selection,
 } from './common.ts';
 import type { Context } from './context.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
 
 builder.prismaNode('Holiday', {
   id: { field: 'id' },
+  // Loading by id yields null for a row outside the token's accounts.
+  nullable: true,
   description: 'Leave (HaloPSA holiday): time one agent, or everyone on a workday, cannot be booked.',
   fields: (t) => ({
     account: t.relation('account'),
@@ -58,6 +61,7 @@ builder.queryFields((t) => ({
   holidays: t.prismaConnection({
     type: 'Holiday',
     cursor: 'id',
+    nullable: true,
     authScopes: { read: true },
     args: { ...accountIdsArg, where: t.arg({ type: HolidayWhere, required: false }), ...holidayOrder.args },
     resolve: (query, _root, args, context) =>
@@ -120,7 +124,7 @@ builder.mutationFields((t) => ({
       checkRange(input.startsAt, input.endsAt);
       const owner = await holidayOwner(context, accountId, input);
       return context.db.holiday.create({
-        ...query,
+        ...selection(query),
         data: { accountId, name: input.name.trim(), startsAt: input.startsAt, endsAt: input.endsAt, allDay: input.allDay ?? false, ...owner },
       });
     },
@@ -136,7 +140,7 @@ builder.mutationFields((t) => ({
       checkRange(input.startsAt ?? holiday.startsAt, input.endsAt ?? holiday.endsAt);
       return write(id, () =>
         context.db.holiday.update({
-          ...query,
+          ...selection(query),
           where: { id: holiday.id },
           data: {
             name: input.name?.trim() ?? undefined,

@@ -30,6 +30,7 @@ builder.queryField('resources', (t) =>
   t.connection(
     {
       type: ResourceInterface,
+      nullable: true,
       authScopes: { read: true },
       description: 'Agents and teams together, ordered by name (an agent’s name, a team’s internal name), then kind, then id.',
       args: { ...accountIdsArg, where: t.arg({ type: ResourceWhere, required: false }) },
@@ -51,9 +52,10 @@ builder.queryField('resources', (t) =>
           totalCount = rows.length > 0 ? Number(rows[0]!.total) : offset === 0 ? 0 : await countAll();
           const agentIds = rows.filter((row) => row.kind === 'AGENT').map((row) => row.id);
           const teamIds = rows.filter((row) => row.kind === 'TEAM').map((row) => row.id);
+          // Both lookups always run, so the statement count does not depend on the page.
           const [agents, teams] = await Promise.all([
-            agentIds.length ? context.db.agent.findMany({ where: { id: { in: agentIds } } }) : [],
-            teamIds.length ? context.db.team.findMany({ where: { id: { in: teamIds } } }) : [],
+            context.db.agent.findMany({ where: { id: { in: agentIds } } }),
+            context.db.team.findMany({ where: { id: { in: teamIds } } }),
           ]);
           const byId = new Map<string, (typeof agents)[number] | (typeof teams)[number]>([
             ...agents.map((agent) => [agent.id, agent] as const),

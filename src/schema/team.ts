@@ -13,6 +13,7 @@ import {
   stringFilter,
   targetAccount,
   write,
+  selection,
 } from './common.ts';
 import type { Context } from './context.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
@@ -38,6 +39,8 @@ builder.prismaObject('TeamMembership', {
 
 builder.prismaNode('Team', {
   id: { field: 'id' },
+  // Loading by id yields null for a row outside the token's accounts.
+  nullable: true,
   interfaces: [ResourceInterface],
   description: 'A group of agents that can be scheduled as one resource (TimeZest team).',
   fields: (t) => ({
@@ -93,6 +96,7 @@ builder.queryFields((t) => ({
   teams: t.prismaConnection({
     type: 'Team',
     cursor: 'id',
+    nullable: true,
     authScopes: { read: true },
     args: { ...accountIdsArg, where: t.arg({ type: TeamWhere, required: false }), ...teamOrder.args },
     resolve: (query, _root, args, context) =>
@@ -153,7 +157,7 @@ builder.mutationFields((t) => ({
       const accountId = targetAccount(context, input.accountId);
       const members = await membershipRows(context, accountId, input.members ?? []);
       return context.db.team.create({
-        ...query,
+        ...selection(query),
         data: {
           accountId,
           internalName: input.internalName.trim(),
@@ -175,7 +179,7 @@ builder.mutationFields((t) => ({
       const members = input.members ? await membershipRows(context, team.accountId, input.members) : undefined;
       return write(id, () =>
         context.db.team.update({
-          ...query,
+          ...selection(query),
           where: { id: team.id },
           data: {
             internalName: input.internalName?.trim() ?? undefined,

@@ -1,6 +1,6 @@
 import { builder } from './builder.ts';
 import { nonBlank } from './account.ts';
-import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilter, targetAccount, write } from './common.ts';
+import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilter, targetAccount, write, selection } from './common.ts';
 import type { Context } from './context.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
 import { validateOverrides, validateWeeklyHours, type DateOverride, type WeeklyInterval } from '../scheduling/working-hours.ts';
@@ -31,6 +31,8 @@ builder.prismaObject('WorkdayOverride', {
 
 builder.prismaNode('Workday', {
   id: { field: 'id' },
+  // Loading by id yields null for a row outside the token's accounts.
+  nullable: true,
   description: 'Business hours (HaloPSA workday): weekly hours in an IANA zone, with date overrides and holidays.',
   fields: (t) => ({
     account: t.relation('account'),
@@ -69,6 +71,7 @@ builder.queryFields((t) => ({
   workdays: t.prismaConnection({
     type: 'Workday',
     cursor: 'id',
+    nullable: true,
     authScopes: { read: true },
     args: { ...accountIdsArg, where: t.arg({ type: WorkdayWhere, required: false }), ...workdayOrder.args },
     resolve: (query, _root, args, context) =>
@@ -148,7 +151,7 @@ builder.mutationFields((t) => ({
       const hours = checkedHours(accountId, input.hours ?? []);
       const overrides = checkedOverrides(accountId, input.overrides ?? []);
       return context.db.workday.create({
-        ...query,
+        ...selection(query),
         data: {
           accountId,
           name: input.name.trim(),
@@ -171,7 +174,7 @@ builder.mutationFields((t) => ({
       const overrides = input.overrides ? checkedOverrides(workday.accountId, input.overrides) : undefined;
       return write(id, () =>
         context.db.workday.update({
-          ...query,
+          ...selection(query),
           where: { id: workday.id },
           data: {
             name: input.name?.trim() ?? undefined,

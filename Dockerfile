@@ -1,0 +1,25 @@
+FROM node:20-slim
+
+WORKDIR /app
+ENV CHECKPOINT_DISABLE=1
+
+# Dependencies first, so the layer is reused while only sources change.
+# postinstall runs `prisma generate`, which needs the schema and its script.
+COPY package.json package-lock.json prisma.config.ts ./
+COPY prisma ./prisma
+COPY scripts ./scripts
+RUN npm ci && npm cache clean --force
+
+COPY tsconfig.json ./
+COPY src ./src
+# Regenerate in case a host copy of src/generated came along with src/.
+RUN npm run generate
+
+# DATA_DIR keeps only the demo client's credentials when DATABASE_URL is set.
+RUN mkdir -p /app/.data && chown node:node /app/.data
+USER node
+
+ENV HOST=0.0.0.0 PORT=4000 DATA_DIR=/app/.data
+EXPOSE 4000
+# tsx directly, not npm, so SIGTERM reaches the gateway and it shuts down cleanly.
+CMD ["node_modules/.bin/tsx", "src/main.ts"]

@@ -1,0 +1,140 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Db } from '../db/client.ts';
+import type { ApiClient } from '../generated/prisma/client.ts';
+import { isScope, type Principal, type Scope } from './principal.ts';
+
+const CLIENT_ID_PREFIX = 'sgc_';
+/** A recognisable prefix lets secret scanners (and people) tell a leaked secret from noise. */
+const CLIENT_SECRET_PREFIX = 'sgs_';
+const SECRET_BYTES = 32;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The input to create a client was refused; the message says why. */
+export class ApiClientInputError extends Error {
+  override name = 'ApiClientInputError';
+}
+
+export interface NewApiClient {
+  name: string;
+  scopes: Scope[];
+  accounts: 'all' | string[];
+  /** The api_clients row of the client that created this one, for the audit trail. */
+  createdById?: string;
+}
+
+export interface IssuedCredentials {
+  id: string;
+  clientId: string;
+  /** Shown once: only its hash is stored. */
+  clientSecret: string;
+}
+
+export async function createApiClient(db: Db, input: NewApiClient): Promise<IssuedCredentials> {
+  const name = input.name.trim();
+  if (name === '') throw new ApiClientInputError('An API client needs a name');
+  const scopes = [...new Set(input.scopes)];
+  const unknownScopes = scopes.filter((scope) => !isScope(scope));
+  if (scopes.length === 0 || unknownScopes.length > 0) {
+    throw new ApiClientInputError(`Scopes must be a non-empty list of read, write, admin (got ${input.scopes.join(', ') || 'none'})`);
+  }
+  const accountIds = input.accounts === 'all' ? [] : await existingAccounts(db, input.accounts);
+  const clientId = CLIENT_ID_PREFIX + randomBytes(12).toString('base64url');
+  const clientSecret = newSecret();
+  const row = await db.apiClient.create({
+    data: {
+      clientId,
+      name,
+      secretHash: hashSecret(clientSecret),
+      scopes,
+      allAccounts: input.accounts === 'all',
+      accountIds,
+      createdById: input.createdById,
+    },
+    select: { id: true },
+  });
+  return { id: row.id, clientId, clientSecret };
+}
+
+/** Replaces the secret. Tokens already issued stay valid until they expire; revoke the client to stop them at once. */
+export async function rotateApiClientSecret(db: Db, id: string): Promise<{ clientSecret: string }> {
+  const clientSecret = newSecret();
+  const { count } = await db.apiClient.updateMany({
+    where: { id, revokedAt: null },
+    data: { secretHash: hashSecret(clientSecret), secretRotatedAt: new Date() },
+  });
+  if (count === 0) throw new ApiClientInputError(`No active API client has id ${id}`);
+  return { clientSecret };
+}
+
+/** Revokes a client: it can no longer get tokens, and its unexpired tokens are refused from now on. Idempotent. */
+export async function revokeApiClient(db: Db, id: string): Promise<ApiClient> {
+  await db.apiClient.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+  const client = await db.apiClient.findUnique({ where: { id } });
+  if (!client) throw new ApiClientInputError(`No API client has id ${id}`);
+  return client;
+}
+
+/** The active client with these credentials, or null: unknown id, revoked client and wrong secret look alike. */
+export async function authenticateClient(db: Db, clientId: string, secret: string): Promise<ApiClient | null> {
+  const client = await db.apiClient.findUnique({ where: { clientId } });
+  // Hash and compare even for an unknown client, so response time does not reveal which client ids exist.
+  const matches = secretMatches(secret, client?.secretHash ?? UNKNOWN_CLIENT_HASH);
+  return client && matches && !client.revokedAt ? client : null;
+}
+
+/** The active client a verified token names, found by its unique client_id. */
+export function findActiveClient(db: Db, clientId: string): Promise<ApiClient | null> {
+  return db.apiClient.findFirst({ where: { clientId, revokedAt: null } });
+}
+
+/** What a client may grant in a token: its scopes, and its accounts as they are now. */
+export async function grantableAccounts(db: Db, client: Pick<ApiClient, 'allAccounts' | 'accountIds'>): Promise<string[]> {
+  if (!client.allAccounts) return client.accountIds;
+  const accounts = await db.account.findMany({ select: { id: true }, orderBy: { createdAt: 'asc' } });
+  return accounts.map((account) => account.id);
+}
+
+/**
+ * Whether `principal` may see, rotate or revoke `client`: it needs `admin`,
+ * and it must already reach every account the client reaches, so managing
+ * clients never widens what an admin can touch.
+ */
+export function canManageApiClient(principal: Principal, client: Pick<ApiClient, 'allAccounts' | 'accountIds'>): boolean {
+  if (!principal.scopes.includes('admin')) return false;
+  if (principal.allAccounts) return true;
+  if (client.allAccounts) return false;
+  const reachable = new Set(principal.accountIds);
+  return client.accountIds.every((accountId) => reachable.has(accountId));
+}
+
+async function existingAccounts(db: Db, requested: string[]): Promise<string[]> {
+  const accountIds = [...new Set(requested.map((id) => id.toLowerCase()))];
+  const malformed = accountIds.filter((id) => !UUID.test(id));
+  if (malformed.length > 0) throw new ApiClientInputError(`Not an account id: ${malformed.join(', ')}`);
+  const found = await db.account.findMany({ where: { id: { in: accountIds } }, select: { id: true } });
+  const foundIds = new Set(found.map((account) => account.id));
+  const missing = accountIds.filter((id) => !foundIds.has(id));
+  if (missing.length > 0) throw new ApiClientInputError(`No account has id ${missing.join(', ')}`);
+  return accountIds;
+}
+
+function newSecret(): string {
+  return CLIENT_SECRET_PREFIX + randomBytes(SECRET_BYTES).toString('base64url');
+}
+
+/**
+ * A plain SHA-256 suffices: the secret is 256 random bits, so unlike a
+ * password it cannot be guessed from its hash, and a slow KDF (bcrypt,
+ * argon2) would only add latency to every token request.
+ */
+function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('base64url');
+}
+
+const UNKNOWN_CLIENT_HASH = hashSecret(newSecret());
+
+function secretMatches(secret: string, storedHash: string): boolean {
+  // Both sides are SHA-256 digests, so they always have the same length.
+  return timingSafeEqual(Buffer.from(hashSecret(secret), 'base64url'), Buffer.from(storedHash, 'base64url'));
+}

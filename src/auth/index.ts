@@ -1,0 +1,56 @@
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import type { TokenSettings } from './access-tokens.ts';
+import { authenticateBearer, type Authentication } from './bearer.ts';
+import { authorizationServerMetadata, JWKS_PATH, METADATA_PATH, TOKEN_PATH } from './discovery.ts';
+import { createSigningKeys, type SigningKeys } from './keys.ts';
+import { jsonResponse, methodNotAllowed } from './responses.ts';
+import { handleTokenRequest } from './token-endpoint.ts';
+
+export interface Auth {
+  /** Handles POST /oauth/token, GET /.well-known/jwks.json, GET /.well-known/oauth-authorization-server; resolves undefined for any other path. */
+  handle(request: Request, url: URL): Promise<Response | undefined>;
+  /** Reads the Authorization header. No header: {kind:'none'}. Bearer token that fails any check: {kind:'invalid', reason}. */
+  authenticate(request: Request): Promise<Authentication>;
+  keys: SigningKeys;
+}
+
+/** Short enough that verifiers pick up a rotated key soon, long enough to spare the database. */
+const JWKS_MAX_AGE_SECONDS = 60;
+
+export async function createAuth({ db, config }: { db: Db; config: Config }): Promise<Auth> {
+  const settings: TokenSettings = { issuer: config.issuer, audience: config.audience, tokenTtlSeconds: config.tokenTtlSeconds };
+  const keys = await createSigningKeys(db, settings);
+
+  async function route(request: Request, path: string): Promise<Response | undefined> {
+    switch (path) {
+      case TOKEN_PATH:
+        return request.method === 'POST' ? handleTokenRequest(request, db, keys, settings) : methodNotAllowed('POST');
+      case JWKS_PATH:
+        return request.method === 'GET'
+          ? jsonResponse(200, await keys.publicJwks(), {
+              'content-type': 'application/jwk-set+json',
+              'cache-control': `public, max-age=${JWKS_MAX_AGE_SECONDS}`,
+            })
+          : methodNotAllowed('GET');
+      case METADATA_PATH:
+        return request.method === 'GET' ? jsonResponse(200, authorizationServerMetadata(config.issuer)) : methodNotAllowed('GET');
+      default:
+        return undefined;
+    }
+  }
+
+  return {
+    keys,
+    authenticate: (request) => authenticateBearer(request, db, keys, settings),
+    async handle(request, url) {
+      try {
+        return await route(request, url.pathname);
+      } catch (error) {
+        // The response says nothing of the cause; the log does.
+        console.error('auth endpoint failed', error);
+        return jsonResponse(500, { error: 'server_error', error_description: 'The request could not be processed' }, { 'cache-control': 'no-store' });
+      }
+    },
+  };
+}

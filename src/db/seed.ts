@@ -1,0 +1,413 @@
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DateTime } from 'luxon';
+import { createApiClient } from '../auth/api-clients.ts';
+import type { AgentRole, ConfirmationFlow, TeamSchedulingMode } from '../generated/prisma/client.ts';
+import type { Db } from './client.ts';
+
+/** Wall-clock time for a TIME column; Prisma takes it as a Date on 1970-01-01 UTC. */
+function time(hhmm: string): Date {
+  return new Date(`1970-01-01T${hhmm}:00Z`);
+}
+
+/** A DATE column value. */
+function date(isoDate: string): Date {
+  return new Date(`${isoDate}T00:00:00Z`);
+}
+
+/** The instant of a wall-clock moment in a zone, e.g. `at('2026-12-24T14:00', 'Europe/London')`. */
+function at(localDateTime: string, zone: string): Date {
+  return DateTime.fromISO(localDateTime, { zone }).toJSDate();
+}
+
+interface WeeklyHours {
+  weekdays: number[];
+  intervals: Array<[string, string]>;
+}
+
+interface WorkdaySpec {
+  name: string;
+  /** Defaults to the account's zone. */
+  timeZone?: string;
+  weekly: WeeklyHours[];
+  /** Hours that replace the weekly hours on one date; no interval means closed. */
+  overrides: Array<{ date: string; interval?: [string, string] }>;
+  /** Whole days off for everyone on the workday. */
+  holidays: Array<{ name: string; from: string; to: string }>;
+}
+
+interface AgentSpec {
+  name: string;
+  role: AgentRole;
+  timeZone?: string;
+  workday: number;
+  schedulable?: boolean;
+}
+
+interface AccountSpec {
+  name: string;
+  slug: string;
+  timeZone: string;
+  emailDomain: string;
+  workdays: WorkdaySpec[];
+  agents: AgentSpec[];
+  teams: Array<{ internalName: string; externalName: string; mode: TeamSchedulingMode; members: Array<[number, number | null]> }>;
+  appointmentTypes: Array<{
+    internalName: string;
+    externalName: string;
+    description?: string;
+    durationMinutes: number;
+    bufferBeforeMinutes?: number;
+    bufferAfterMinutes?: number;
+    slotIntervalMinutes?: number;
+    minimumNoticeMinutes?: number;
+    confirmationFlow: ConfirmationFlow;
+  }>;
+  /** Leave of single agents: a whole-day range, or a timed absence. */
+  agentHolidays: Array<{ agent: number; name: string; from: string; to: string; allDay: boolean }>;
+  customers: Array<{ name: string; email: string; phone?: string; timeZone?: string }>;
+}
+
+const OFFICE_WEEK: WeeklyHours[] = [
+  { weekdays: [1, 2, 3, 4], intervals: [['09:00', '12:30'], ['13:30', '17:30']] },
+  { weekdays: [5], intervals: [['09:00', '12:30'], ['13:30', '16:00']] },
+];
+
+const EXTENDED_WEEK: WeeklyHours[] = [
+  { weekdays: [1, 2, 3, 4, 5], intervals: [['07:00', '19:00']] },
+  { weekdays: [6], intervals: [['09:00', '13:00']] },
+];
+
+const ACCOUNTS: AccountSpec[] = [
+  {
+    name: 'Northwind IT',
+    slug: 'northwind-it',
+    timeZone: 'Europe/London',
+    emailDomain: 'northwind.example',
+    workdays: [
+      {
+        name: 'London office hours',
+        weekly: OFFICE_WEEK,
+        overrides: [{ date: '2026-12-24', interval: ['09:00', '13:00'] }, { date: '2026-12-31' }],
+        holidays: [
+          { name: 'Christmas Day', from: '2026-12-25', to: '2026-12-26' },
+          { name: 'Boxing Day', from: '2026-12-26', to: '2026-12-27' },
+        ],
+      },
+      {
+        name: 'Service desk extended hours',
+        weekly: EXTENDED_WEEK,
+        overrides: [{ date: '2026-12-24', interval: ['08:00', '14:00'] }],
+        holidays: [{ name: 'Christmas Day', from: '2026-12-25', to: '2026-12-26' }],
+      },
+    ],
+    agents: [
+      { name: 'Amelia Hughes', role: 'ADMIN', workday: 0 },
+      { name: 'Oliver Bennett', role: 'MANAGER', workday: 0 },
+      { name: 'Priya Patel', role: 'AGENT', workday: 1 },
+      { name: 'Jack Thompson', role: 'AGENT', workday: 1 },
+      { name: 'Sophie Clarke', role: 'AGENT', workday: 0 },
+      { name: 'Liam O’Connor', role: 'AGENT', timeZone: 'Europe/Dublin', workday: 0 },
+      { name: 'Zofia Nowak', role: 'AGENT', timeZone: 'Europe/Warsaw', workday: 1 },
+      { name: 'Harriet Moss', role: 'AGENT', workday: 0, schedulable: false },
+    ],
+    teams: [
+      { internalName: 'service-desk', externalName: 'Service Desk', mode: 'ROUND_ROBIN', members: [[2, 1], [3, 2], [6, 3], [4, 4]] },
+      { internalName: 'onsite-engineers', externalName: 'On-site Engineers', mode: 'ANY', members: [[5, null], [4, null], [1, null]] },
+      { internalName: 'project-kickoff', externalName: 'Project Kick-off', mode: 'COLLECTIVE', members: [[0, null], [1, null]] },
+    ],
+    appointmentTypes: [
+      {
+        internalName: 'remote-support-30',
+        externalName: 'Remote support session',
+        description: 'A technician connects to your machine to fix one issue.',
+        durationMinutes: 30,
+        bufferAfterMinutes: 10,
+        minimumNoticeMinutes: 60,
+        confirmationFlow: 'INSTANT',
+      },
+      {
+        internalName: 'onsite-visit-120',
+        externalName: 'On-site visit',
+        description: 'An engineer visits your office; travel time is blocked either side.',
+        durationMinutes: 120,
+        bufferBeforeMinutes: 30,
+        bufferAfterMinutes: 30,
+        slotIntervalMinutes: 60,
+        minimumNoticeMinutes: 24 * 60,
+        confirmationFlow: 'CONFIRM_DECLINE',
+      },
+      {
+        internalName: 'project-kickoff-60',
+        externalName: 'Project kick-off call',
+        durationMinutes: 60,
+        slotIntervalMinutes: 30,
+        confirmationFlow: 'CONFIRM_DECLINE',
+      },
+      { internalName: 'quick-call-15', externalName: 'Quick call', durationMinutes: 15, confirmationFlow: 'INSTANT' },
+    ],
+    agentHolidays: [
+      { agent: 2, name: 'Annual leave', from: '2027-01-04', to: '2027-01-09', allDay: true },
+      { agent: 3, name: 'Dentist', from: '2026-12-02T14:00', to: '2026-12-02T16:00', allDay: false },
+    ],
+    customers: [
+      { name: 'Alder & Finch Solicitors', email: 'it@alderfinch.example', phone: '+44 20 7946 0018' },
+      { name: 'Brightwater Dental', email: 'practice@brightwater.example', phone: '+44 161 496 0732' },
+      { name: 'Cobalt Architects', email: 'office@cobalt-arch.example' },
+      { name: 'Dunmore Logistics', email: 'helpdesk@dunmore.example', timeZone: 'Europe/Dublin' },
+    ],
+  },
+  {
+    name: 'Contoso Support',
+    slug: 'contoso-support',
+    timeZone: 'America/New_York',
+    emailDomain: 'contoso.example',
+    workdays: [
+      {
+        name: 'East Coast business hours',
+        weekly: [{ weekdays: [1, 2, 3, 4, 5], intervals: [['08:30', '17:00']] }],
+        overrides: [{ date: '2026-11-27', interval: ['08:30', '12:00'] }],
+        holidays: [
+          { name: 'Thanksgiving', from: '2026-11-26', to: '2026-11-27' },
+          { name: 'Christmas Day', from: '2026-12-25', to: '2026-12-26' },
+        ],
+      },
+      {
+        name: 'West Coast business hours',
+        timeZone: 'America/Los_Angeles',
+        weekly: [{ weekdays: [1, 2, 3, 4, 5], intervals: [['09:00', '18:00']] }],
+        overrides: [{ date: '2026-12-24', interval: ['09:00', '12:00'] }],
+        holidays: [{ name: 'Christmas Day', from: '2026-12-25', to: '2026-12-26' }],
+      },
+    ],
+    agents: [
+      { name: 'Marcus Reed', role: 'ADMIN', workday: 0 },
+      { name: 'Elena Garcia', role: 'MANAGER', workday: 0 },
+      { name: 'Darnell Washington', role: 'AGENT', workday: 0 },
+      { name: 'Hannah Kim', role: 'AGENT', timeZone: 'America/Los_Angeles', workday: 1 },
+      { name: 'Tyler Brooks', role: 'AGENT', timeZone: 'America/Chicago', workday: 0 },
+      { name: 'Mei Lin', role: 'AGENT', timeZone: 'America/Los_Angeles', workday: 1 },
+      { name: 'Samuel Ortiz', role: 'AGENT', workday: 0 },
+    ],
+    teams: [
+      { internalName: 'tier-1', externalName: 'Customer Support', mode: 'ROUND_ROBIN', members: [[2, 1], [4, 2], [6, 3], [5, 4]] },
+      { internalName: 'tier-2', externalName: 'Technical Specialists', mode: 'ANY', members: [[1, null], [3, null], [5, null]] },
+    ],
+    appointmentTypes: [
+      {
+        internalName: 'onboarding-45',
+        externalName: 'Onboarding session',
+        description: 'Walk-through of your new account with a support specialist.',
+        durationMinutes: 45,
+        bufferAfterMinutes: 15,
+        slotIntervalMinutes: 15,
+        minimumNoticeMinutes: 120,
+        confirmationFlow: 'INSTANT',
+      },
+      {
+        internalName: 'escalation-review-60',
+        externalName: 'Escalation review',
+        durationMinutes: 60,
+        bufferBeforeMinutes: 15,
+        slotIntervalMinutes: 30,
+        confirmationFlow: 'CONFIRM_DECLINE',
+      },
+      { internalName: 'callback-20', externalName: 'Support callback', durationMinutes: 20, slotIntervalMinutes: 10, confirmationFlow: 'INSTANT' },
+    ],
+    agentHolidays: [
+      { agent: 3, name: 'Parental leave', from: '2026-12-07', to: '2026-12-19', allDay: true },
+      { agent: 4, name: 'Training', from: '2026-12-03T13:00', to: '2026-12-03T17:00', allDay: false },
+    ],
+    customers: [
+      { name: 'Evergreen Bakery', email: 'owner@evergreen-bakery.example', phone: '+1 212 555 0143' },
+      { name: 'Harbor Point Realty', email: 'admin@harborpoint.example', phone: '+1 617 555 0177' },
+      { name: 'Lakeside Veterinary', email: 'frontdesk@lakesidevet.example', timeZone: 'America/Chicago' },
+      { name: 'Sierra Outfitters', email: 'ops@sierra-outfitters.example', timeZone: 'America/Los_Angeles' },
+    ],
+  },
+  {
+    name: 'Southern Cross Managed Services',
+    slug: 'southern-cross',
+    timeZone: 'Australia/Sydney',
+    emailDomain: 'southerncross.example',
+    workdays: [
+      {
+        name: 'Sydney office hours',
+        weekly: [{ weekdays: [1, 2, 3, 4, 5], intervals: [['08:00', '16:30']] }],
+        overrides: [{ date: '2026-12-31', interval: ['08:00', '12:00'] }],
+        holidays: [{ name: 'Australia Day', from: '2027-01-26', to: '2027-01-27' }],
+      },
+    ],
+    agents: [
+      { name: 'Charlotte Nguyen', role: 'ADMIN', workday: 0 },
+      { name: 'Lachlan Murphy', role: 'AGENT', workday: 0 },
+      { name: 'Aroha Tane', role: 'AGENT', timeZone: 'Pacific/Auckland', workday: 0 },
+      { name: 'Ethan Walker', role: 'AGENT', timeZone: 'Australia/Brisbane', workday: 0 },
+    ],
+    teams: [{ internalName: 'noc', externalName: 'Network Operations', mode: 'ROUND_ROBIN', members: [[1, 1], [3, 2], [2, 3]] }],
+    appointmentTypes: [
+      {
+        internalName: 'network-audit-90',
+        externalName: 'Network audit',
+        durationMinutes: 90,
+        bufferBeforeMinutes: 15,
+        bufferAfterMinutes: 15,
+        slotIntervalMinutes: 30,
+        confirmationFlow: 'CONFIRM_DECLINE',
+      },
+      { internalName: 'health-check-30', externalName: 'Quarterly health check', durationMinutes: 30, confirmationFlow: 'INSTANT' },
+    ],
+    agentHolidays: [{ agent: 1, name: 'Annual leave', from: '2026-12-21', to: '2027-01-05', allDay: true }],
+    customers: [
+      { name: 'Bondi Physio', email: 'reception@bondiphysio.example', phone: '+61 2 5550 1234' },
+      { name: 'Kauri Freight', email: 'it@kaurifreight.example', timeZone: 'Pacific/Auckland' },
+    ],
+  },
+];
+
+function emailOf(name: string, domain: string): string {
+  const local = name
+    .normalize('NFKD')
+    .replace(/[^A-Za-z ]/g, '')
+    .trim()
+    .toLowerCase()
+    .replace(/\s+/g, '.');
+  return `${local}@${domain}`;
+}
+
+/**
+ * Creates the demo accounts with their workdays, agents, teams, appointment
+ * types, holidays and customers, in one transaction. Not idempotent: callers
+ * seed only an empty database. Returns the new account ids.
+ */
+export async function seedDemoData(db: Db): Promise<string[]> {
+  return db.$transaction(
+    async (tx) => {
+      const accountIds: string[] = [];
+      for (const spec of ACCOUNTS) {
+        const account = await tx.account.create({ data: { name: spec.name, slug: spec.slug, timeZone: spec.timeZone } });
+        const accountId = account.id;
+        accountIds.push(accountId);
+
+        const workdayIds: string[] = [];
+        for (const workday of spec.workdays) {
+          const created = await tx.workday.create({
+            data: {
+              accountId,
+              name: workday.name,
+              timeZone: workday.timeZone ?? spec.timeZone,
+              hours: {
+                create: workday.weekly.flatMap(({ weekdays, intervals }) =>
+                  weekdays.flatMap((weekday) =>
+                    intervals.map(([start, end]) => ({ accountId, weekday, startTime: time(start), endTime: time(end) })),
+                  ),
+                ),
+              },
+              overrides: {
+                create: workday.overrides.map((override) => ({
+                  accountId,
+                  date: date(override.date),
+                  startTime: override.interval ? time(override.interval[0]) : null,
+                  endTime: override.interval ? time(override.interval[1]) : null,
+                })),
+              },
+            },
+          });
+          workdayIds.push(created.id);
+          await tx.holiday.createMany({
+            data: workday.holidays.map((holiday) => ({
+              accountId,
+              workdayId: created.id,
+              name: holiday.name,
+              startsAt: at(holiday.from, workday.timeZone ?? spec.timeZone),
+              endsAt: at(holiday.to, workday.timeZone ?? spec.timeZone),
+              allDay: true,
+            })),
+          });
+        }
+
+        const agentIds: string[] = [];
+        for (const agent of spec.agents) {
+          const created = await tx.agent.create({
+            data: {
+              accountId,
+              name: agent.name,
+              email: emailOf(agent.name, spec.emailDomain),
+              role: agent.role,
+              schedulable: agent.schedulable ?? true,
+              timeZone: agent.timeZone ?? spec.timeZone,
+              workdayId: workdayIds[agent.workday],
+            },
+          });
+          agentIds.push(created.id);
+        }
+
+        for (const team of spec.teams) {
+          const created = await tx.team.create({
+            data: { accountId, internalName: team.internalName, externalName: team.externalName, schedulingMode: team.mode },
+          });
+          await tx.teamMembership.createMany({
+            data: team.members.map(([agent, priority]) => ({ accountId, teamId: created.id, agentId: agentIds[agent]!, priority })),
+          });
+        }
+
+        await tx.appointmentType.createMany({ data: spec.appointmentTypes.map((type) => ({ accountId, ...type })) });
+
+        await tx.holiday.createMany({
+          data: spec.agentHolidays.map((holiday) => {
+            const zone = spec.agents[holiday.agent]!.timeZone ?? spec.timeZone;
+            return {
+              accountId,
+              agentId: agentIds[holiday.agent]!,
+              name: holiday.name,
+              startsAt: at(holiday.from, zone),
+              endsAt: at(holiday.to, zone),
+              allDay: holiday.allDay,
+            };
+          }),
+        });
+
+        await tx.customer.createMany({ data: spec.customers.map((customer) => ({ accountId, ...customer })) });
+      }
+      return accountIds;
+    },
+    { timeout: 60_000 },
+  );
+}
+
+export interface DemoClient {
+  clientId: string;
+  clientSecret: string;
+}
+
+function demoClientFile(dataDir: string): string {
+  return path.resolve(dataDir, 'demo-client.json');
+}
+
+/**
+ * Seeds the demo data and creates an API client with every scope on all
+ * accounts. Secrets are stored only hashed, so the plain credentials are
+ * kept in `<dataDir>/demo-client.json` (git-ignored, owner-only) for
+ * `npm start` to print on every run.
+ */
+export async function seedDemo(db: Db, dataDir: string): Promise<{ accountIds: string[]; client: DemoClient }> {
+  const accountIds = await seedDemoData(db);
+  const created = await createApiClient(db, { name: 'Demo client', scopes: ['read', 'write', 'admin'], accounts: 'all' });
+  const client = { clientId: created.clientId, clientSecret: created.clientSecret };
+  await mkdir(path.resolve(dataDir), { recursive: true });
+  await writeFile(demoClientFile(dataDir), `${JSON.stringify(client, null, 2)}\n`, { mode: 0o600 });
+  await chmod(demoClientFile(dataDir), 0o600);
+  return { accountIds, client };
+}
+
+/** The saved demo credentials, if they belong to a client of this database that is not revoked. */
+export async function readDemoClient(db: Db, dataDir: string): Promise<DemoClient | undefined> {
+  let saved: DemoClient;
+  try {
+    saved = JSON.parse(await readFile(demoClientFile(dataDir), 'utf8')) as DemoClient;
+  } catch {
+    return undefined;
+  }
+  const row = await db.apiClient.findUnique({ where: { clientId: saved.clientId }, select: { revokedAt: true } });
+  return row && !row.revokedAt ? saved : undefined;
+}

@@ -1,0 +1,94 @@
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createDb } from './db/client.ts';
+import { openDatabase } from './db/database.ts';
+import { migrate } from './db/migrate.ts';
+import { readDemoClient, seedDemo, type DemoClient } from './db/seed.ts';
+import { createGateway, listen } from './server.ts';
+
+function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+function printBanner(url: string, config: Config, demo: DemoClient | undefined) {
+  const lines = [
+    '',
+    `Open Scheduling Gateway is listening on ${url}`,
+    `  GraphQL and GraphiQL: ${url}/graphql`,
+    `  OAuth2 token endpoint: ${url}/oauth/token`,
+    '',
+  ];
+  if (demo) {
+    lines.push(
+      'Demo API client (all accounts; scopes read, write, admin):',
+      `  client_id:     ${demo.clientId}`,
+      `  client_secret: ${demo.clientSecret}`,
+      '',
+      'Fetch an access token:',
+      `  curl -s -u '${demo.clientId}:${demo.clientSecret}' -d grant_type=client_credentials ${url}/oauth/token`,
+    );
+  } else {
+    lines.push(
+      'Create an API client to get a token:',
+      '  npm run cli -- clients:create --name my-client --accounts all --scopes read,write',
+      `  curl -s -u '<client_id>:<client_secret>' -d grant_type=client_credentials ${url}/oauth/token`,
+    );
+  }
+  if (!config.databaseUrl) lines.push('', `Data is kept in ${config.dataDir}/ (embedded PostgreSQL).`);
+  console.log(lines.join('\n'));
+}
+
+async function main() {
+  const config = loadConfigOrExit();
+  const database = await openDatabase(config);
+  const { db } = createDb(database.url);
+  let closeServer: () => Promise<void> = async () => undefined;
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal} received, shutting down`);
+    await closeServer();
+    await db.$disconnect();
+    await database.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    const applied = await migrate(database.url);
+    if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
+
+    let demo: DemoClient | undefined;
+    if ((await db.account.count()) === 0) {
+      const seeded = await seedDemo(db, config.dataDir);
+      console.log(`Seeded demo data: ${seeded.accountIds.length} accounts`);
+      demo = seeded.client;
+    } else {
+      demo = await readDemoClient(db, config.dataDir);
+    }
+
+    const gateway = await createGateway({ db, config });
+    const server = await listen(gateway, config.port, config.host);
+    closeServer = () => server.close();
+    printBanner(server.url, config, demo);
+  } catch (error) {
+    await db.$disconnect().catch(() => undefined);
+    await database.stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`Failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,33 @@
+/** The life of a booking (Timekit graphs, Cal.com lifecycle), as plain data. */
+
+export type BookingStatus = 'TENTATIVE' | 'CONFIRMED' | 'DECLINED' | 'CANCELLED' | 'RESCHEDULED' | 'COMPLETED' | 'NO_SHOW';
+export type BookingAction = 'CONFIRM' | 'DECLINE' | 'CANCEL' | 'RESCHEDULE' | 'COMPLETE' | 'MARK_NO_SHOW';
+export type ConfirmationFlow = 'INSTANT' | 'CONFIRM_DECLINE';
+
+export function initialStatus(flow: ConfirmationFlow): BookingStatus {
+  return flow === 'INSTANT' ? 'CONFIRMED' : 'TENTATIVE';
+}
+
+const TRANSITIONS: Record<BookingAction, { from: readonly BookingStatus[]; to: BookingStatus }> = {
+  CONFIRM: { from: ['TENTATIVE'], to: 'CONFIRMED' },
+  DECLINE: { from: ['TENTATIVE'], to: 'DECLINED' },
+  CANCEL: { from: ['TENTATIVE', 'CONFIRMED'], to: 'CANCELLED' },
+  RESCHEDULE: { from: ['TENTATIVE', 'CONFIRMED'], to: 'RESCHEDULED' },
+  COMPLETE: { from: ['CONFIRMED'], to: 'COMPLETED' },
+  MARK_NO_SHOW: { from: ['CONFIRMED'], to: 'NO_SHOW' },
+};
+
+/** The status after `action`, or null when the booking's status does not allow it. */
+export function transition(status: BookingStatus, action: BookingAction): BookingStatus | null {
+  const rule = TRANSITIONS[action];
+  return rule.from.includes(status) ? rule.to : null;
+}
+
+export function allowedActions(status: BookingStatus): BookingAction[] {
+  return (Object.keys(TRANSITIONS) as BookingAction[]).filter((action) => transition(status, action) !== null);
+}
+
+/** Statuses whose time stays taken: only these hold the agents' calendars. */
+export function holdsTime(status: BookingStatus): boolean {
+  return status === 'TENTATIVE' || status === 'CONFIRMED' || status === 'COMPLETED' || status === 'NO_SHOW';
+}
