@@ -31,3 +31,19 @@ export function allowedActions(status: BookingStatus): BookingAction[] {
 export function holdsTime(status: BookingStatus): boolean {
   return status === 'TENTATIVE' || status === 'CONFIRMED' || status === 'COMPLETED' || status === 'NO_SHOW';
 }
+
+/** TimeZest's scheduling request: NEW → SENT → SCHEDULED, or CANCELLED / CLOSED. */
+export type SchedulingRequestStatus = 'NEW' | 'SENT' | 'SCHEDULED' | 'CANCELLED' | 'CLOSED';
+export type SchedulingRequestAction = 'SEND' | 'SCHEDULE' | 'CANCEL' | 'CLOSE';
+
+const REQUEST_TRANSITIONS: Record<SchedulingRequestAction, { from: readonly SchedulingRequestStatus[]; to: SchedulingRequestStatus }> = {
+  SEND: { from: ['NEW'], to: 'SENT' },
+  SCHEDULE: { from: ['NEW', 'SENT'], to: 'SCHEDULED' },
+  CANCEL: { from: ['NEW', 'SENT'], to: 'CANCELLED' },
+  CLOSE: { from: ['NEW', 'SENT', 'SCHEDULED'], to: 'CLOSED' },
+};
+
+export function requestTransition(status: SchedulingRequestStatus, action: SchedulingRequestAction): SchedulingRequestStatus | null {
+  const rule = REQUEST_TRANSITIONS[action];
+  return rule.from.includes(status) ? rule.to : null;
+}

@@ -21,7 +21,7 @@ import { ResourceInterface } from './resource-interface.ts';
 
 export const AgentRole = builder.enumType('AgentRole', { values: ['ADMIN', 'MANAGER', 'AGENT'] as const });
 
-builder.prismaNode('Agent', {
+export const AgentRef = builder.prismaNode('Agent', {
   id: { field: 'id' },
   // Loading by id yields null for a row outside the token's accounts.
   nullable: true,
@@ -35,14 +35,6 @@ builder.prismaNode('Agent', {
     schedulable: t.exposeBoolean('schedulable', { description: 'Whether appointments may be booked with this agent.' }),
     timeZone: t.expose('timeZone', { type: 'TimeZone' }),
     workday: t.relation('workday', { nullable: true, description: 'The business hours this agent works.' }),
-    teams: t.prismaField({
-      type: ['Team'],
-      description: 'The teams this agent is a member of.',
-      select: (_args, _context, nestedSelection) => ({
-        memberships: { select: { team: nestedSelection(true) }, orderBy: { createdAt: 'asc' } },
-      }),
-      resolve: (_query, agent) => agent.memberships.map((membership) => membership.team),
-    }),
     holidays: t.relation('holidays', {
       description: 'Leave of this agent (not the holidays of its workday), in start order.',
       query: { orderBy: [{ startsAt: 'asc' }, { id: 'asc' }] },

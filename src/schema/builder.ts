@@ -1,4 +1,5 @@
 import SchemaBuilder from '@pothos/core';
+import type { DateTime } from 'luxon';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
@@ -19,7 +20,7 @@ export const builder = new SchemaBuilder<{
   AuthScopes: { authenticated: boolean; read: boolean; write: boolean; admin: boolean };
   Scalars: {
     ID: { Input: string; Output: string };
-    DateTime: { Input: Date; Output: Date };
+    DateTime: { Input: Date; Output: Date | DateTime };
     LocalDate: { Input: string; Output: string };
     LocalTime: { Input: string; Output: string };
     TimeZone: { Input: string; Output: string };

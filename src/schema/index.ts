@@ -8,6 +8,8 @@ import './appointment-type.ts';
 import './workday.ts';
 import './holiday.ts';
 import './customer.ts';
+import './booking.ts';
+import './scheduling-request.ts';
 import './api-client.ts';
 
 export const schema = builder.toSchema({ sortSchema: false });

@@ -1,4 +1,5 @@
 import { GraphQLError, Kind, type ValueNode } from 'graphql';
+import { DateTime } from 'luxon';
 import { isIanaTimeZone, isLocalDate, isLocalTime } from '../scheduling/time-zone.ts';
 
 const OFFSET_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
@@ -18,9 +19,11 @@ function parseDateTime(value: unknown): Date {
 }
 
 export const DateTimeScalar = {
-  description: 'An instant, as an ISO-8601 date-time with an offset (`2026-07-01T09:30:00Z`). Returned in UTC.',
+  description: 'An instant, as an ISO-8601 date-time with an offset (`2026-07-01T09:30:00Z`). Returned in UTC, except where a field says it uses a requested time zone.',
   serialize: (value: unknown) => {
     if (value instanceof Date) return value.toISOString();
+    // A Luxon DateTime keeps the offset of its zone, e.g. slots shown in the caller's time zone.
+    if (DateTime.isDateTime(value) && value.isValid) return value.toISO()!;
     if (typeof value === 'string') return new Date(value).toISOString();
     throw new GraphQLError('DateTime cannot represent this value');
   },

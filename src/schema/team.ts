@@ -17,6 +17,7 @@ import {
 } from './common.ts';
 import type { Context } from './context.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
+import { AgentRef } from './agent.ts';
 import { ResourceInterface } from './resource-interface.ts';
 
 export const TeamSchedulingMode = builder.enumType('TeamSchedulingMode', {
@@ -37,7 +38,7 @@ builder.prismaObject('TeamMembership', {
   }),
 });
 
-builder.prismaNode('Team', {
+export const TeamRef = builder.prismaNode('Team', {
   id: { field: 'id' },
   // Loading by id yields null for a row outside the token's accounts.
   nullable: true,
@@ -51,20 +52,32 @@ builder.prismaNode('Team', {
     members: t.relation('memberships', {
       query: { orderBy: [{ priority: { sort: 'asc', nulls: 'last' } }, { createdAt: 'asc' }] },
     }),
-    agents: t.prismaField({
-      type: ['Agent'],
+    agents: t.field({
+      type: [AgentRef],
       select: (_args, _context, nestedSelection) => ({
         memberships: {
           select: { agent: nestedSelection(true) },
           orderBy: [{ priority: { sort: 'asc', nulls: 'last' } }, { createdAt: 'asc' }],
         },
       }),
-      resolve: (_query, team) => team.memberships.map((membership) => membership.agent),
+      resolve: (team) => team.memberships.map((membership) => membership.agent),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 });
+
+// Declared here rather than in agent.ts, so the two types do not import each other.
+builder.prismaObjectFields('Agent', (t) => ({
+  teams: t.field({
+    type: [TeamRef],
+    description: 'The teams this agent is a member of.',
+    select: (_args, _context, nestedSelection) => ({
+      memberships: { select: { team: nestedSelection(true) }, orderBy: { createdAt: 'asc' } },
+    }),
+    resolve: (agent) => agent.memberships.map((membership) => membership.team),
+  }),
+}));
 
 const teamOrder = orderByInput('Team', {
   INTERNAL_NAME: 'internalName',
