@@ -270,16 +270,21 @@ async function insertBooking(
   return booking;
 }
 
-/** A live reservation of the caller's accounts, locked for conversion. */
-async function lockReservation(tx: Tx, globalId: string, now: number) {
+/** A reservation of the caller's accounts that can still be booked or released. */
+async function assertReservationLive(db: Tx | Db, globalId: string, now: number) {
   const id = decodeIdOf('Reservation', globalId);
-  const reservation = id ? await tx.reservation.findUnique({ where: { id } }) : null;
+  const reservation = id ? await db.reservation.findUnique({ where: { id } }) : null;
   if (!reservation) throw new NotFoundError(globalId);
+  if (reservation.status !== 'ACTIVE') throw new ReservationUnavailableError(globalId, reservation.status);
+  if (reservation.expiresAt.getTime() <= now) throw new ReservationUnavailableError(globalId, 'EXPIRED');
+  return reservation;
+}
+
+/** The same check under a row lock, inside the transaction that consumes the reservation. */
+async function lockReservation(tx: Tx, globalId: string, now: number) {
+  const reservation = await assertReservationLive(tx, globalId, now);
   await tx.$queryRaw`SELECT 1 FROM reservations WHERE id = ${reservation.id}::uuid FOR UPDATE`;
-  const current = await tx.reservation.findUniqueOrThrow({ where: { id: reservation.id }, include: { timeBlocks: { select: { agentId: true } } } });
-  if (current.status !== 'ACTIVE') throw new ReservationUnavailableError(globalId, current.status as 'RELEASED' | 'CONVERTED');
-  if (current.expiresAt.getTime() <= now) throw new ReservationUnavailableError(globalId, 'EXPIRED');
-  return current;
+  return assertReservationLive(tx, globalId, now);
 }
 
 export async function createBooking(db: Db, actor: Principal, input: CreateBookingInput, origin: BookingOrigin = {}, now = Date.now()) {
@@ -293,6 +298,7 @@ export async function createBooking(db: Db, actor: Principal, input: CreateBooki
     async (claim, remember) => {
       const reservationId = input.reservationId ? decodeIdOf('Reservation', input.reservationId) ?? undefined : undefined;
       if (input.reservationId && !reservationId) throw new NotFoundError(input.reservationId);
+      if (input.reservationId) await assertReservationLive(db, input.reservationId, now);
       const plan = await planSlot(db, input, now, {
         allowDoubleBooking: input.allowDoubleBooking ?? false,
         ignore: { reservationId },

@@ -342,6 +342,11 @@ function principalOf(context: Context) {
   return context.principal!;
 }
 
+/** The services return bare rows; the client's selection (relations included) is loaded in one more query. */
+export function reloadBooking<Query extends object>(context: Context, query: Query, booking: { id: string }) {
+  return context.db.booking.findUniqueOrThrow({ ...query, where: { id: booking.id } });
+}
+
 builder.mutationFields((t) => ({
   createBooking: t.prismaField({
     type: 'Booking',
@@ -350,11 +355,11 @@ builder.mutationFields((t) => ({
     description:
       'Books a slot. INSTANT appointment types confirm at once, CONFIRM_DECLINE ones start TENTATIVE. Two bookings can never hold one agent at overlapping times.',
     args: { input: t.arg({ type: CreateBookingInput }) },
-    resolve: (_query, _root, { input }, context) => {
+    resolve: async (query, _root, { input }, context) => {
       if (input.customer && input.customerId) {
         throw ValidationError.of(['input', 'customerId'], 'Give either customer or customerId');
       }
-      return createBooking(context.db, principalOf(context), input);
+      return reloadBooking(context, query, await createBooking(context.db, principalOf(context), input));
     },
   }),
   rescheduleBooking: t.prismaField({
@@ -363,7 +368,8 @@ builder.mutationFields((t) => ({
     errors: { types: [...TRANSITION_ERRORS.types, SlotUnavailableError] },
     description: 'Moves a booking: the new time is taken or nothing changes. Returns the new booking, linked to the old.',
     args: { id: t.arg.id(), startsAt: t.arg({ type: 'DateTime' }) },
-    resolve: (_query, _root, { id, startsAt }, context) => rescheduleBooking(context.db, principalOf(context), id, startsAt),
+    resolve: async (query, _root, { id, startsAt }, context) =>
+      reloadBooking(context, query, await rescheduleBooking(context.db, principalOf(context), id, startsAt)),
   }),
   reserveSlot: t.prismaField({
     type: 'Reservation',
@@ -371,14 +377,16 @@ builder.mutationFields((t) => ({
     errors: BOOKING_ERRORS,
     description: 'Holds a slot for a while so nobody else can book it; book it with `reservationId`.',
     args: { input: t.arg({ type: ReserveSlotInput }) },
-    resolve: (_query, _root, { input }, context) => reserveSlot(context.db, principalOf(context), input),
+    resolve: async (query, _root, { input }, context) =>
+      context.db.reservation.findUniqueOrThrow({ ...query, where: { id: (await reserveSlot(context.db, principalOf(context), input)).id } }),
   }),
   releaseReservation: t.prismaField({
     type: 'Reservation',
     authScopes: { write: true },
     errors: { types: [...MUTATION_ERRORS.types, ReservationUnavailableError] },
     args: { id: t.arg.id() },
-    resolve: (_query, _root, { id }, context) => releaseReservation(context.db, id),
+    resolve: async (query, _root, { id }, context) =>
+      context.db.reservation.findUniqueOrThrow({ ...query, where: { id: (await releaseReservation(context.db, id)).id } }),
   }),
 }));
 
@@ -398,7 +406,8 @@ for (const [name, action, description] of STATUS_CHANGES) {
       errors: TRANSITION_ERRORS,
       description,
       args: { id: t.arg.id(), reason: t.arg.string({ required: false, validate: reason }) },
-      resolve: (_query, _root, args, context) => changeBookingStatus(context.db, principalOf(context), args.id, action, args.reason),
+      resolve: async (query, _root, args, context) =>
+        reloadBooking(context, query, await changeBookingStatus(context.db, principalOf(context), args.id, action, args.reason)),
     }),
   );
 }

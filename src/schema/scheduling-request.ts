@@ -7,7 +7,7 @@ import {
   SlotUnavailableError,
 } from '../bookings/errors.ts';
 import { builder } from './builder.ts';
-import { CustomerInput } from './booking.ts';
+import { CustomerInput, reloadBooking } from './booking.ts';
 import { accountIdsArg, accountsInScope, idsFilter, MUTATION_ERRORS, orderByInput } from './common.ts';
 import type { Context } from './context.ts';
 import { ValidationError } from './errors.ts';
@@ -135,9 +135,10 @@ builder.mutationFields((t) => ({
     authScopes: { write: true },
     errors: { types: [...MUTATION_ERRORS.types, IdempotencyKeyReusedError] },
     args: { input: t.arg({ type: CreateSchedulingRequestInput }) },
-    resolve: (_query, _root, { input }, context) => {
+    resolve: async (query, _root, { input }, context) => {
       if (input.customer && input.customerId) throw ValidationError.of(['input', 'customerId'], 'Give either customer or customerId');
-      return createSchedulingRequest(context.db, context.principal!, input);
+      const request = await createSchedulingRequest(context.db, context.principal!, input);
+      return context.db.schedulingRequest.findUniqueOrThrow({ ...query, where: { id: request.id } });
     },
   }),
   sendSchedulingRequest: t.prismaField({
@@ -145,21 +146,24 @@ builder.mutationFields((t) => ({
     authScopes: { write: true },
     errors: { types: [...MUTATION_ERRORS.types, InvalidTransitionError] },
     args: { id: t.arg.id() },
-    resolve: (_query, _root, { id }, context) => changeRequestStatus(context.db, id, 'SEND'),
+    resolve: async (query, _root, { id }, context) =>
+      context.db.schedulingRequest.findUniqueOrThrow({ ...query, where: { id: (await changeRequestStatus(context.db, id, 'SEND')).id } }),
   }),
   cancelSchedulingRequest: t.prismaField({
     type: 'SchedulingRequest',
     authScopes: { write: true },
     errors: { types: [...MUTATION_ERRORS.types, InvalidTransitionError] },
     args: { id: t.arg.id() },
-    resolve: (_query, _root, { id }, context) => changeRequestStatus(context.db, id, 'CANCEL'),
+    resolve: async (query, _root, { id }, context) =>
+      context.db.schedulingRequest.findUniqueOrThrow({ ...query, where: { id: (await changeRequestStatus(context.db, id, 'CANCEL')).id } }),
   }),
   closeSchedulingRequest: t.prismaField({
     type: 'SchedulingRequest',
     authScopes: { write: true },
     errors: { types: [...MUTATION_ERRORS.types, InvalidTransitionError] },
     args: { id: t.arg.id() },
-    resolve: (_query, _root, { id }, context) => changeRequestStatus(context.db, id, 'CLOSE'),
+    resolve: async (query, _root, { id }, context) =>
+      context.db.schedulingRequest.findUniqueOrThrow({ ...query, where: { id: (await changeRequestStatus(context.db, id, 'CLOSE')).id } }),
   }),
   scheduleSchedulingRequest: t.prismaField({
     type: 'Booking',
@@ -167,7 +171,8 @@ builder.mutationFields((t) => ({
     description: 'Books the time the customer picked, through the same path as createBooking; the request becomes SCHEDULED.',
     errors: { types: [...MUTATION_ERRORS.types, InvalidTransitionError, SlotUnavailableError, ReservationUnavailableError] },
     args: { id: t.arg.id(), input: t.arg({ type: ScheduleRequestInput }) },
-    resolve: async (_query, _root, { id, input }, context) => (await scheduleRequest(context.db, context.principal!, id, input)).booking,
+    resolve: async (query, _root, { id, input }, context) =>
+      reloadBooking(context, query, (await scheduleRequest(context.db, context.principal!, id, input)).booking),
   }),
 }));
 
