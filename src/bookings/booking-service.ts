@@ -12,7 +12,7 @@ import {
   ReservationUnavailableError,
   SlotUnavailableError,
 } from './errors.ts';
-import { claimKey, previousResult, storeResult, type IdempotencyScope } from './idempotency.ts';
+import { idempotencyScope, idempotently } from './idempotency.ts';
 import { loadAppointmentType, loadSchedules, resolveResource, rulesOf, type ResolvedResource } from './schedules.ts';
 
 const MINUTE_MS = 60_000;
@@ -142,39 +142,8 @@ async function firstThatFits<T>(db: Db, plan: Plan, attempt: (tx: Tx, agentIds: 
   throw new SlotUnavailableError(`${plan.startsAt.toISOString()} was just taken`, plan.startsAt);
 }
 
-/** Replays of an idempotent call end the transaction without keeping anything. */
-class Replay {
-  constructor(readonly id: string) {}
-}
-
-async function idempotent<T>(
-  db: Db,
-  scope: IdempotencyScope | undefined,
-  load: (id: string) => Promise<T>,
-  work: (claim: (tx: Tx) => Promise<void>, remember: (tx: Tx, id: string) => Promise<void>) => Promise<{ id: string }>,
-) {
-  if (scope) {
-    const previous = await previousResult<{ id: string }>(db, scope);
-    if (previous) return load(previous.id);
-  }
-  const claim = async (tx: Tx) => {
-    if (!scope) return;
-    const claimed = await claimKey<{ id: string }>(tx, scope);
-    if (!claimed.claimed) throw new Replay(claimed.result.id);
-  };
-  const remember = async (tx: Tx, id: string) => {
-    if (scope) await storeResult(tx, scope, { id });
-  };
-  try {
-    const { id } = await work(claim, remember);
-    return load(id);
-  } catch (error) {
-    if (error instanceof Replay) return load(error.id);
-    throw error;
-  }
-}
-
-async function customerFor(tx: Tx, accountId: string, input: { customerId?: string | null; customer?: CustomerInput | null }) {
+/** The booking's customer: an existing one by id, or the account's customer with that email, or a new one. */
+export async function customerFor(tx: Tx, accountId: string, input: { customerId?: string | null; customer?: CustomerInput | null }) {
   if (input.customerId) {
     const id = decodeIdOf('Customer', input.customerId);
     const customer = id ? await tx.customer.findFirst({ where: { id, accountId }, select: { id: true } }) : null;
@@ -288,12 +257,9 @@ async function lockReservation(tx: Tx, globalId: string, now: number) {
 }
 
 export async function createBooking(db: Db, actor: Principal, input: CreateBookingInput, origin: BookingOrigin = {}, now = Date.now()) {
-  const scope = input.idempotencyKey
-    ? { apiClientId: actor.apiClientId, operation: 'createBooking', key: input.idempotencyKey, input }
-    : undefined;
-  return idempotent(
+  return idempotently(
     db,
-    scope,
+    idempotencyScope(actor, 'createBooking', input),
     (id) => db.booking.findUniqueOrThrow({ where: { id } }),
     async (claim, remember) => {
       const reservationId = input.reservationId ? decodeIdOf('Reservation', input.reservationId) ?? undefined : undefined;
@@ -352,12 +318,9 @@ export interface ReserveSlotInput extends SlotRequest {
 }
 
 export async function reserveSlot(db: Db, actor: Principal, input: ReserveSlotInput, now = Date.now()) {
-  const scope = input.idempotencyKey
-    ? { apiClientId: actor.apiClientId, operation: 'reserveSlot', key: input.idempotencyKey, input }
-    : undefined;
-  return idempotent(
+  return idempotently(
     db,
-    scope,
+    idempotencyScope(actor, 'reserveSlot', input),
     (id) => db.reservation.findUniqueOrThrow({ where: { id } }),
     async (claim, remember) => {
       const plan = await planSlot(db, input, now);

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { Principal } from '../auth/principal.ts';
 import type { Db } from '../db/client.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
 import { IdempotencyKeyReusedError } from './errors.ts';
 
 /** Stripe's rules: keys are per API client and operation, and kept at least this long. */
@@ -68,4 +70,47 @@ export async function storeResult(tx: Client, scope: IdempotencyScope, result: u
     UPDATE idempotency_keys SET response = ${JSON.stringify(result)}::jsonb
     WHERE api_client_id = ${scope.apiClientId}::uuid AND operation = ${scope.operation} AND key = ${scope.key}
     RETURNING 1`;
+}
+
+/** The scope of a call that carries an `idempotencyKey`, or undefined when it does not. */
+export function idempotencyScope(actor: Principal, operation: string, input: { idempotencyKey?: string | null }) {
+  return input.idempotencyKey ? { apiClientId: actor.apiClientId, operation, key: input.idempotencyKey, input } : undefined;
+}
+
+/** Thrown inside a transaction to abandon it when another call with the same key already did the work. */
+class Replay {
+  constructor(readonly id: string) {}
+}
+
+type Tx = Prisma.TransactionClient;
+
+/**
+ * Runs `work` at most once per key. An earlier result is returned as it is
+ * now (`load`); otherwise `work` gets `claim`, to call first inside its
+ * transaction, and `remember`, to record the id it created there.
+ */
+export async function idempotently<T>(
+  db: Db,
+  scope: IdempotencyScope | undefined,
+  load: (id: string) => Promise<T>,
+  work: (claim: (tx: Tx) => Promise<void>, remember: (tx: Tx, id: string) => Promise<void>) => Promise<{ id: string }>,
+): Promise<T> {
+  if (scope) {
+    const previous = await previousResult<{ id: string }>(db, scope);
+    if (previous) return load(previous.id);
+  }
+  const claim = async (tx: Tx) => {
+    if (!scope) return;
+    const claimed = await claimKey<{ id: string }>(tx, scope);
+    if (!claimed.claimed) throw new Replay(claimed.result.id);
+  };
+  const remember = async (tx: Tx, id: string) => {
+    if (scope) await storeResult(tx, scope, { id });
+  };
+  try {
+    return load((await work(claim, remember)).id);
+  } catch (error) {
+    if (error instanceof Replay) return load(error.id);
+    throw error;
+  }
 }

@@ -4,9 +4,9 @@ import type { AppointmentRules } from '../scheduling/availability.ts';
 import { requestTransition, type SchedulingRequestAction } from '../scheduling/booking-lifecycle.ts';
 import { NotFoundError, ValidationError } from '../schema/errors.ts';
 import { decodeId, decodeIdOf, encodeId } from '../schema/global-id.ts';
-import { createBooking, type CustomerInput } from './booking-service.ts';
+import { createBooking, customerFor, type CustomerInput } from './booking-service.ts';
 import { InvalidTransitionError } from './errors.ts';
-import { claimKey, previousResult, storeResult } from './idempotency.ts';
+import { idempotencyScope, idempotently } from './idempotency.ts';
 import { loadAppointmentType, rulesOf } from './schedules.ts';
 
 export interface CreateSchedulingRequestInput {
@@ -18,83 +18,71 @@ export interface CreateSchedulingRequestInput {
   idempotencyKey?: string | null;
 }
 
+/** What a request keeps of its appointment type: the booking rules and names as they were. */
 type Snapshot = AppointmentRules & { internalName: string; externalName: string; confirmationFlow: string };
 
 /** Creates a NEW request, keeping the appointment type's settings as they are now. */
 export async function createSchedulingRequest(db: Db, actor: Principal, input: CreateSchedulingRequestInput) {
-  const scope = input.idempotencyKey
-    ? { apiClientId: actor.apiClientId, operation: 'createSchedulingRequest', key: input.idempotencyKey, input }
-    : undefined;
-  if (scope) {
-    const previous = await previousResult<{ id: string }>(db, scope);
-    if (previous) return db.schedulingRequest.findUniqueOrThrow({ where: { id: previous.id } });
-  }
-  const requesterId = decodeIdOf('Agent', input.requestedByAgentId);
-  const requester = requesterId ? await db.agent.findUnique({ where: { id: requesterId }, select: { id: true, accountId: true } }) : null;
-  if (!requester) throw new NotFoundError(input.requestedByAgentId);
-  const accountId = requester.accountId;
-  const type = await loadAppointmentType(db, input.appointmentTypeId, accountId);
-  if (input.resourceIds.length === 0) throw ValidationError.of(['input', 'resourceIds'], 'Name at least one agent or team');
+  return idempotently(
+    db,
+    idempotencyScope(actor, 'createSchedulingRequest', input),
+    (id) => db.schedulingRequest.findUniqueOrThrow({ where: { id } }),
+    async (claim, remember) => {
+      const requesterId = decodeIdOf('Agent', input.requestedByAgentId);
+      const requester = requesterId
+        ? await db.agent.findUnique({ where: { id: requesterId }, select: { id: true, accountId: true } })
+        : null;
+      if (!requester) throw new NotFoundError(input.requestedByAgentId);
+      const accountId = requester.accountId;
+      const type = await loadAppointmentType(db, input.appointmentTypeId, accountId);
+      const { agentIds, teamIds } = await requestResources(db, accountId, input.resourceIds);
+      const snapshot: Snapshot = {
+        ...rulesOf(type),
+        internalName: type.internalName,
+        externalName: type.externalName,
+        confirmationFlow: type.confirmationFlow,
+      };
+      return db.$transaction(async (tx) => {
+        await claim(tx);
+        const request = await tx.schedulingRequest.create({
+          data: {
+            accountId,
+            appointmentTypeId: type.id,
+            requestedByAgentId: requester.id,
+            customerId: await customerFor(tx, accountId, input),
+            appointmentTypeSnapshot: { ...snapshot },
+            agentIds,
+            teamIds,
+            apiClientId: actor.apiClientId,
+          },
+        });
+        await remember(tx, request.id);
+        return request;
+      });
+    },
+  );
+}
+
+/** The agents and teams a request offers, all of the request's account. */
+async function requestResources(db: Db, accountId: string, resourceIds: string[]) {
+  if (resourceIds.length === 0) throw ValidationError.of(['input', 'resourceIds'], 'Name at least one agent or team');
   const agentIds: string[] = [];
   const teamIds: string[] = [];
-  for (const [index, resourceId] of input.resourceIds.entries()) {
+  for (const [index, resourceId] of resourceIds.entries()) {
     const { typename, id } = decodeId(resourceId);
-    const exists =
-      typename === 'Agent'
-        ? await db.agent.count({ where: { id, accountId } })
-        : typename === 'Team'
-          ? await db.team.count({ where: { id, accountId } })
-          : -1;
-    if (exists < 0) throw ValidationError.of(['input', 'resourceIds', String(index)], 'Must be the id of an Agent or a Team');
-    if (exists === 0) throw new NotFoundError(resourceId);
+    if (typename !== 'Agent' && typename !== 'Team') {
+      throw ValidationError.of(['input', 'resourceIds', String(index)], 'Must be the id of an Agent or a Team');
+    }
     (typename === 'Agent' ? agentIds : teamIds).push(id);
   }
-  const snapshot: Snapshot = {
-    ...rulesOf(type),
-    internalName: type.internalName,
-    externalName: type.externalName,
-    confirmationFlow: type.confirmationFlow,
-  };
-  return db.$transaction(async (tx) => {
-    if (scope) {
-      const claim = await claimKey<{ id: string }>(tx, scope);
-      if (!claim.claimed) return tx.schedulingRequest.findUniqueOrThrow({ where: { id: claim.result.id } });
-    }
-    let customerId: string;
-    if (input.customerId) {
-      const id = decodeIdOf('Customer', input.customerId);
-      const customer = id ? await tx.customer.findFirst({ where: { id, accountId }, select: { id: true } }) : null;
-      if (!customer) throw new NotFoundError(input.customerId);
-      customerId = customer.id;
-    } else if (input.customer) {
-      const email = input.customer.email.toLowerCase();
-      const existing = await tx.customer.findFirst({ where: { accountId, email }, select: { id: true } });
-      customerId =
-        existing?.id ??
-        (
-          await tx.customer.create({
-            data: { accountId, name: input.customer.name.trim(), email, phone: input.customer.phone ?? null, timeZone: input.customer.timeZone ?? null },
-            select: { id: true },
-          })
-        ).id;
-    } else {
-      throw ValidationError.of(['input', 'customer'], 'Give a customer or a customerId');
-    }
-    const request = await tx.schedulingRequest.create({
-      data: {
-        accountId,
-        appointmentTypeId: type.id,
-        requestedByAgentId: requester.id,
-        customerId,
-        appointmentTypeSnapshot: { ...snapshot },
-        agentIds,
-        teamIds,
-        apiClientId: actor.apiClientId,
-      },
-    });
-    if (scope) await storeResult(tx, scope, { id: request.id });
-    return request;
-  });
+  const [agents, teams] = await Promise.all([
+    db.agent.findMany({ where: { id: { in: agentIds }, accountId }, select: { id: true } }),
+    db.team.findMany({ where: { id: { in: teamIds }, accountId }, select: { id: true } }),
+  ]);
+  const found = new Set([...agents, ...teams].map((row) => row.id));
+  const missing = resourceIds.find((resourceId) => !found.has(decodeId(resourceId).id));
+  if (missing) throw new NotFoundError(missing);
+  return { agentIds: [...new Set(agentIds)], teamIds: [...new Set(teamIds)] };
 }
 
 async function lockRequest(db: Db, globalId: string, action: SchedulingRequestAction) {
