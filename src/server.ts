@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import { createAuth, type Auth } from './auth/index.ts';
@@ -21,7 +21,14 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: { title: 'Open Scheduling Gateway', defaultQuery: DEFAULT_QUERY },
-    maskedErrors: true,
+    maskedErrors: {
+      // The client sees "Unexpected error."; the operator sees what it was.
+      maskError: (error, message, isDev) => {
+        const masked = maskError(error, message, isDev);
+        if (masked !== error) console.error('Unexpected error while executing a GraphQL operation:', error);
+        return masked;
+      },
+    },
     context: async ({ request }) => {
       const result = await auth.authenticate(request);
       if (result.kind === 'invalid') throw unauthenticated(result.reason);
