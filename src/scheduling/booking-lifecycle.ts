@@ -1,6 +1,7 @@
 /** The life of a booking (Timekit graphs, Cal.com lifecycle), as plain data. */
 
-export type BookingStatus = 'TENTATIVE' | 'CONFIRMED' | 'DECLINED' | 'CANCELLED' | 'RESCHEDULED' | 'COMPLETED' | 'NO_SHOW';
+export const BOOKING_STATUSES = ['TENTATIVE', 'CONFIRMED', 'DECLINED', 'CANCELLED', 'RESCHEDULED', 'COMPLETED', 'NO_SHOW'] as const;
+export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 export type BookingAction = 'CONFIRM' | 'DECLINE' | 'CANCEL' | 'RESCHEDULE' | 'COMPLETE' | 'MARK_NO_SHOW';
 export type ConfirmationFlow = 'INSTANT' | 'CONFIRM_DECLINE';
 
@@ -33,7 +34,8 @@ export function holdsTime(status: BookingStatus): boolean {
 }
 
 /** TimeZest's scheduling request: NEW → SENT → SCHEDULED, or CANCELLED / CLOSED. */
-export type SchedulingRequestStatus = 'NEW' | 'SENT' | 'SCHEDULED' | 'CANCELLED' | 'CLOSED';
+export const SCHEDULING_REQUEST_STATUSES = ['NEW', 'SENT', 'SCHEDULED', 'CANCELLED', 'CLOSED'] as const;
+export type SchedulingRequestStatus = (typeof SCHEDULING_REQUEST_STATUSES)[number];
 export type SchedulingRequestAction = 'SEND' | 'SCHEDULE' | 'CANCEL' | 'CLOSE';
 
 const REQUEST_TRANSITIONS: Record<SchedulingRequestAction, { from: readonly SchedulingRequestStatus[]; to: SchedulingRequestStatus }> = {

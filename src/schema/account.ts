@@ -6,7 +6,7 @@ import { isIanaTimeZone } from '../scheduling/time-zone.ts';
 export const ianaTimeZone = z.string().refine(isIanaTimeZone, 'Must be an IANA time zone name such as Europe/London');
 export const nonBlank = z.string().trim().min(1, 'Must not be blank').max(200);
 
-builder.prismaNode('Account', {
+export const AccountRef = builder.prismaNode('Account', {
   id: { field: 'id' },
   // Loading by id yields null for a row outside the token's accounts.
   nullable: true,

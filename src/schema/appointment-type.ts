@@ -12,7 +12,7 @@ export const ConfirmationFlow = builder.enumType('ConfirmationFlow', {
   } as const,
 });
 
-builder.prismaNode('AppointmentType', {
+export const AppointmentTypeRef = builder.prismaNode('AppointmentType', {
   id: { field: 'id' },
   // Loading by id yields null for a row outside the token's accounts.
   nullable: true,

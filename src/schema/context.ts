@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Config } from '../config.ts';
-import type { Agent } from '../generated/prisma/client.ts';
+import type { Account, Agent, AppointmentType, Customer, Team } from '../generated/prisma/client.ts';
 import type { Db } from '../db/client.ts';
 import { scopeToAccounts } from '../db/scope.ts';
 import type { Principal, Scope } from '../auth/principal.ts';
@@ -21,16 +21,29 @@ export interface Context extends GatewayServices {
 }
 
 export interface Loaders {
+  account: DataLoader<string, Account | null>;
   agent: DataLoader<string, Agent | null>;
+  team: DataLoader<string, Team | null>;
+  appointmentType: DataLoader<string, AppointmentType | null>;
+  customer: DataLoader<string, Customer | null>;
+}
+
+/** One query per model for every id asked for in the same tick, through the scoped client. */
+function byId<Row extends { id: string }>(find: (ids: string[]) => Promise<Row[]>) {
+  return new DataLoader<string, Row | null>(async (ids) => {
+    const rows = await find([...ids]);
+    const rowsById = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => rowsById.get(id) ?? null);
+  });
 }
 
 function createLoaders(db: () => Db): Loaders {
   return {
-    agent: new DataLoader(async (ids) => {
-      const rows = await db().agent.findMany({ where: { id: { in: [...ids] } } });
-      const byId = new Map(rows.map((row) => [row.id, row]));
-      return ids.map((id) => byId.get(id) ?? null);
-    }),
+    account: byId((ids) => db().account.findMany({ where: { id: { in: ids } } })),
+    agent: byId((ids) => db().agent.findMany({ where: { id: { in: ids } } })),
+    team: byId((ids) => db().team.findMany({ where: { id: { in: ids } } })),
+    appointmentType: byId((ids) => db().appointmentType.findMany({ where: { id: { in: ids } } })),
+    customer: byId((ids) => db().customer.findMany({ where: { id: { in: ids } } })),
   };
 }
 

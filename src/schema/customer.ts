@@ -4,7 +4,7 @@ import { nonBlank } from './account.ts';
 import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilter, targetAccount, write, selection } from './common.ts';
 import type { Context } from './context.ts';
 
-builder.prismaNode('Customer', {
+export const CustomerRef = builder.prismaNode('Customer', {
   id: { field: 'id' },
   // Loading by id yields null for a row outside the token's accounts.
   nullable: true,

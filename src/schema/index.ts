@@ -10,6 +10,7 @@ import './holiday.ts';
 import './customer.ts';
 import './booking.ts';
 import './scheduling-request.ts';
+import './report.ts';
 import './api-client.ts';
 
 export const schema = builder.toSchema({ sortSchema: false });
