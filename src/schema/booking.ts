@@ -246,29 +246,66 @@ builder.queryField('availability', (t) =>
 
 // ---- Lists ----------------------------------------------------------------------
 
-const bookingOrder = orderByInput('Booking', { STARTS_AT: 'startsAt', CREATED_AT: 'createdAt', STATUS: 'status' });
+const bookingOrder = orderByInput('Booking', {
+  STARTS_AT: 'startsAt',
+  ENDS_AT: 'endsAt',
+  CREATED_AT: 'createdAt',
+  STATUS: 'status',
+  TITLE: 'title',
+  CUSTOMER_NAME: ['customer', 'name'],
+  APPOINTMENT_TYPE_NAME: ['appointmentType', 'internalName'],
+});
 
 const BookingWhere = builder.inputType('BookingWhere', {
+  description: 'HaloPSA’s appointment filters. All given conditions must hold.',
   fields: (t) => ({
     startsAt: t.field({ type: DateTimeFilter, required: false }),
+    startsAfter: t.field({ type: 'DateTime', required: false, description: 'Starting at or after this instant (after, if inclusive is false).' }),
+    startsBefore: t.field({ type: 'DateTime', required: false, description: 'Starting at or before this instant (before, if inclusive is false).' }),
+    inclusive: t.boolean({ required: false, defaultValue: true, description: 'Whether startsAfter and startsBefore include their instant.' }),
     statuses: t.field({ type: [BookingStatus], required: false }),
+    includeCancelled: t.boolean({
+      required: false,
+      defaultValue: true,
+      description: 'false leaves out cancelled, declined and rescheduled bookings.',
+    }),
     agentIds: t.idList({ required: false, description: 'Bookings holding any of these agents.' }),
     teamIds: t.idList({ required: false }),
     appointmentTypeIds: t.idList({ required: false }),
     customerIds: t.idList({ required: false }),
+    search: t.string({ required: false, description: 'Text in the title, description or customer name, ignoring case.' }),
   }),
 });
 
+const CANCELLED_STATUSES = ['CANCELLED', 'DECLINED', 'RESCHEDULED'] as const;
+
 function bookingWhere(context: Context, args: { accountIds?: readonly string[] | null; where?: typeof BookingWhere.$inferInput | null }) {
   const where = args.where;
+  const inclusive = where?.inclusive ?? true;
+  const search = where?.search?.trim();
+  const conditions = [
+    { startsAt: dateTimeFilter(where?.startsAt) },
+    where?.startsAfter ? { startsAt: inclusive ? { gte: where.startsAfter } : { gt: where.startsAfter } } : {},
+    where?.startsBefore ? { startsAt: inclusive ? { lte: where.startsBefore } : { lt: where.startsBefore } } : {},
+    where?.statuses ? { status: { in: where.statuses } } : {},
+    where?.includeCancelled === false ? { status: { notIn: [...CANCELLED_STATUSES] } } : {},
+    search
+      ? {
+          OR: [
+            { title: { contains: search, mode: 'insensitive' as const } },
+            { description: { contains: search, mode: 'insensitive' as const } },
+            { customer: { name: { contains: search, mode: 'insensitive' as const } } },
+          ],
+        }
+      : {},
+  ];
   return {
     accountId: { in: accountsInScope(context, args.accountIds) },
-    startsAt: dateTimeFilter(where?.startsAt),
-    status: where?.statuses ? { in: where.statuses } : undefined,
     agents: where?.agentIds ? { some: { agentId: idsFilter('Agent', where.agentIds) } } : undefined,
     teamId: idsFilter('Team', where?.teamIds),
     appointmentTypeId: idsFilter('AppointmentType', where?.appointmentTypeIds),
     customerId: idsFilter('Customer', where?.customerIds),
+    AND: conditions,
   };
 }
 

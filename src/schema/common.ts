@@ -165,7 +165,10 @@ export const MAX_SORT_KEYS = 5;
  * An `orderBy` argument of up to five keys (as HaloPSA allows), each with a
  * direction. The id is always appended last so pages are stable.
  */
-export function orderByInput<Field extends string>(typeName: string, fields: Record<Field, string>) {
+/** A sort key: a column of the model, or a path through a relation (`['customer', 'name']`). */
+type SortPath = string | readonly [string, string];
+
+export function orderByInput<Field extends string>(typeName: string, fields: Record<Field, SortPath>) {
   const fieldEnum = builder.enumType(`${typeName}OrderField`, {
     values: Object.fromEntries(Object.keys(fields).map((name) => [name, { value: name }])) as Record<Field, { value: Field }>,
   });
@@ -184,9 +187,11 @@ export function orderByInput<Field extends string>(typeName: string, fields: Rec
     }),
   }));
   const toPrisma = (orderBy: ReadonlyArray<{ field: Field; direction?: 'ASC' | 'DESC' | null }> | null | undefined) => {
-    const keys = (orderBy ?? []).map(({ field, direction }) => ({
-      [fields[field]]: direction === 'DESC' ? ('desc' as const) : ('asc' as const),
-    }));
+    const keys = (orderBy ?? []).map(({ field, direction }) => {
+      const sort = direction === 'DESC' ? ('desc' as const) : ('asc' as const);
+      const path = fields[field];
+      return typeof path === 'string' ? { [path]: sort } : { [path[0]]: { [path[1]]: sort } };
+    });
     return [...keys, { id: 'asc' as const }];
   };
   return { args, toPrisma };
