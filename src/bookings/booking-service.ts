@@ -266,7 +266,8 @@ export async function createBooking(db: Db, actor: Principal, input: CreateBooki
       if (input.reservationId && !reservationId) throw new NotFoundError(input.reservationId);
       if (input.reservationId) await assertReservationLive(db, input.reservationId, now);
       const plan = await planSlot(db, input, now, {
-        allowDoubleBooking: input.allowDoubleBooking ?? false,
+        // A live reservation already holds its agents; only exclusive time, which the constraint guards, can stop it.
+        allowDoubleBooking: (input.allowDoubleBooking ?? false) || reservationId !== undefined,
         ignore: { reservationId },
         rules: origin.rules,
       });

@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.ts';
+import { Prisma } from '../generated/prisma/client.ts';
 import type { AgentSchedule, AppointmentRules, SchedulingMode } from '../scheduling/availability.ts';
 import type { Interval } from '../scheduling/intervals.ts';
 import { NotFoundError, ValidationError } from '../schema/errors.ts';
@@ -100,6 +101,7 @@ export async function loadSchedules(
       },
       select: { agentId: true, workdayId: true, startsAt: true, endsAt: true },
     }),
+    // Bookings made with allowDoubleBooking count as busy too: the constraint lets them overlap, but the time is taken.
     db.$queryRaw<Array<{ agent_id: string; starts: Date; ends: Date }>>`
       SELECT agent_id, lower(during) AS starts, upper(during) AS ends
       FROM time_blocks
@@ -107,8 +109,8 @@ export async function loadSchedules(
         AND active
         AND (expires_at IS NULL OR expires_at > now())
         AND during && tstzrange(${from}::timestamptz, ${to}::timestamptz, '[)')
-        AND booking_id IS DISTINCT FROM ${ignore.bookingId ?? null}::uuid
-        AND reservation_id IS DISTINCT FROM ${ignore.reservationId ?? null}::uuid`,
+        ${ignore.bookingId ? Prisma.sql`AND booking_id IS DISTINCT FROM ${ignore.bookingId}::uuid` : Prisma.empty}
+        ${ignore.reservationId ? Prisma.sql`AND reservation_id IS DISTINCT FROM ${ignore.reservationId}::uuid` : Prisma.empty}`,
   ]);
   const byAgent = new Map(agents.map((agent) => [agent.id, agent]));
   const busyByAgent = groupBy(busyRows, (row) => row.agent_id);

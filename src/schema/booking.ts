@@ -1,4 +1,6 @@
+import { queryFromInfo } from '@pothos/plugin-prisma';
 import { DateTime } from 'luxon';
+import type { Agent } from '../generated/prisma/client.ts';
 import { z } from 'zod';
 import {
   changeBookingStatus,
@@ -183,7 +185,7 @@ builder.prismaNode('Reservation', {
 interface AvailableSlot {
   startsAt: DateTime;
   endsAt: DateTime;
-  agentIds: string[];
+  agents: Agent[];
 }
 
 const AvailableSlotRef = builder.objectRef<AvailableSlot>('AvailableSlot').implement({
@@ -194,11 +196,7 @@ const AvailableSlotRef = builder.objectRef<AvailableSlot>('AvailableSlot').imple
     agents: t.field({
       type: [AgentRef],
       description: 'The agents free for this slot (all of them for a collective team).',
-      // One batched query for the agents of every slot, through the request's loader.
-      resolve: async (slot, _args, context) =>
-        (await context.loaders.agent.loadMany(slot.agentIds)).filter(
-          (agent): agent is NonNullable<typeof agent> & Exclude<typeof agent, Error> => agent !== null && !(agent instanceof Error),
-        ),
+      resolve: (slot) => slot.agents,
     }),
   }),
 });
@@ -223,7 +221,7 @@ builder.queryField('availability', (t) =>
     description:
       'Free slots of an agent or team for an appointment type: working hours and overrides, minus holidays, bookings and live reservations (each widened by buffers), honouring notice, window and slot interval.',
     args: { input: t.arg({ type: AvailabilityInput }) },
-    resolve: async (_root, { input }, context) => {
+    resolve: async (_root, { input }, context, info) => {
       const from = input.from.getTime();
       const to = input.to.getTime();
       if (to <= from) throw ValidationError.of(['input', 'to'], 'Must be after from');
@@ -233,12 +231,21 @@ builder.queryField('availability', (t) =>
       const resource = await resolveResource(context.db, input.resourceId);
       const type = await loadAppointmentType(context.db, input.appointmentTypeId, resource.accountId);
       const range = { start: from, end: to };
-      const agents = await loadSchedules(context.db, resource.members.map((member) => member.agentId), range);
+      const memberIds = resource.members.map((member) => member.agentId);
+      const [schedules, members] = await Promise.all([
+        loadSchedules(context.db, memberIds, range),
+        // The members once, with whatever the client selected under `agents`, for every slot to share.
+        context.db.agent.findMany({
+          ...queryFromInfo({ context, info, typeName: 'Agent', path: ['agents'] }),
+          where: { id: { in: memberIds } },
+        }),
+      ]);
+      const membersById = new Map(members.map((member) => [member.id, member]));
       const zone = input.timeZone ?? 'UTC';
-      return computeSlots({ rules: rulesOf(type), agents, mode: resource.mode, range, now: Date.now() }).map((slot) => ({
+      return computeSlots({ rules: rulesOf(type), agents: schedules, mode: resource.mode, range, now: Date.now() }).map((slot) => ({
         startsAt: DateTime.fromMillis(slot.start, { zone }),
         endsAt: DateTime.fromMillis(slot.end, { zone }),
-        agentIds: slot.agentIds,
+        agents: slot.agentIds.map((id) => membersById.get(id)).filter((agent) => agent !== undefined),
       }));
     },
   }),

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Config } from '../config.ts';
-import type { Account, Agent, AppointmentType, Customer, Team } from '../generated/prisma/client.ts';
 import type { Db } from '../db/client.ts';
 import { scopeToAccounts } from '../db/scope.ts';
 import type { Principal, Scope } from '../auth/principal.ts';
@@ -21,29 +21,31 @@ export interface Context extends GatewayServices {
 }
 
 export interface Loaders {
-  account: DataLoader<string, Account | null>;
-  agent: DataLoader<string, Agent | null>;
-  team: DataLoader<string, Team | null>;
-  appointmentType: DataLoader<string, AppointmentType | null>;
-  customer: DataLoader<string, Customer | null>;
+  /**
+   * A batching loader for one field of a list: every parent's `load(id)` in
+   * the same tick becomes one `find(ids)`. Parents of a list share the field's
+   * selection, so `find` may load exactly what the client asked for.
+   */
+  forField<Row extends { id: string }>(info: GraphQLResolveInfo, find: (ids: string[]) => Promise<Row[]>): DataLoader<string, Row | null>;
 }
 
-/** One query per model for every id asked for in the same tick, through the scoped client. */
-function byId<Row extends { id: string }>(find: (ids: string[]) => Promise<Row[]>) {
-  return new DataLoader<string, Row | null>(async (ids) => {
-    const rows = await find([...ids]);
-    const rowsById = new Map(rows.map((row) => [row.id, row]));
-    return ids.map((id) => rowsById.get(id) ?? null);
-  });
-}
-
-function createLoaders(db: () => Db): Loaders {
+function createLoaders(): Loaders {
+  const loaders = new Map<string, DataLoader<string, unknown>>();
   return {
-    account: byId((ids) => db().account.findMany({ where: { id: { in: ids } } })),
-    agent: byId((ids) => db().agent.findMany({ where: { id: { in: ids } } })),
-    team: byId((ids) => db().team.findMany({ where: { id: { in: ids } } })),
-    appointmentType: byId((ids) => db().appointmentType.findMany({ where: { id: { in: ids } } })),
-    customer: byId((ids) => db().customer.findMany({ where: { id: { in: ids } } })),
+    forField<Row extends { id: string }>(info: GraphQLResolveInfo, find: (ids: string[]) => Promise<Row[]>) {
+      // The alias tells apart two selections of one field; list indices do not matter.
+      const key = `${info.parentType.name}.${info.fieldName}:${info.path.key}`;
+      let loader = loaders.get(key) as DataLoader<string, Row | null> | undefined;
+      if (!loader) {
+        loader = new DataLoader<string, Row | null>(async (ids) => {
+          const rows = await find([...ids]);
+          const rowsById = new Map(rows.map((row) => [row.id, row]));
+          return ids.map((id) => rowsById.get(id) ?? null);
+        });
+        loaders.set(key, loader as DataLoader<string, unknown>);
+      }
+      return loader;
+    },
   };
 }
 
@@ -57,6 +59,6 @@ export function createContext(services: GatewayServices, principal: Principal | 
       return db();
     },
     hasScope: (scope) => principal?.scopes.includes(scope) ?? false,
-    loaders: createLoaders(db),
+    loaders: createLoaders(),
   };
 }

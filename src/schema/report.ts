@@ -1,3 +1,5 @@
+import { queryFromInfo } from '@pothos/plugin-prisma';
+import type { GraphQLResolveInfo } from 'graphql';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import {
@@ -15,6 +17,7 @@ import { AgentRef } from './agent.ts';
 import { AppointmentTypeRef } from './appointment-type.ts';
 import { builder } from './builder.ts';
 import { accountsInScope, SortDirection } from './common.ts';
+import type { Context } from './context.ts';
 import { CustomerRef } from './customer.ts';
 import { ValidationError } from './errors.ts';
 import { decodeIdOf } from './global-id.ts';
@@ -104,15 +107,38 @@ interface ReportRowShape extends ReportRow {
 const SchedulingReportRow = builder.objectRef<ReportRowShape>('SchedulingReportRow').implement({
   description: 'One group of the report: its keys (null for dimensions not grouped by) and its metrics.',
   fields: (t) => ({
-    account: t.field({ type: AccountRef, nullable: true, resolve: (row, _args, context) => load(context.loaders.account, row.accountId) }),
-    agent: t.field({ type: AgentRef, nullable: true, resolve: (row, _args, context) => load(context.loaders.agent, row.agentId) }),
-    team: t.field({ type: TeamRef, nullable: true, resolve: (row, _args, context) => load(context.loaders.team, row.teamId) }),
+    account: t.field({
+      type: AccountRef,
+      nullable: true,
+      resolve: (row, _args, context, info) =>
+        loadFor(row.accountId, context, info, (ids) => context.db.account.findMany({ ...queryFromInfo({ context, info, typeName: 'Account' }), where: { id: { in: ids } } })),
+    }),
+    agent: t.field({
+      type: AgentRef,
+      nullable: true,
+      resolve: (row, _args, context, info) =>
+        loadFor(row.agentId, context, info, (ids) => context.db.agent.findMany({ ...queryFromInfo({ context, info, typeName: 'Agent' }), where: { id: { in: ids } } })),
+    }),
+    team: t.field({
+      type: TeamRef,
+      nullable: true,
+      resolve: (row, _args, context, info) =>
+        loadFor(row.teamId, context, info, (ids) => context.db.team.findMany({ ...queryFromInfo({ context, info, typeName: 'Team' }), where: { id: { in: ids } } })),
+    }),
     appointmentType: t.field({
       type: AppointmentTypeRef,
       nullable: true,
-      resolve: (row, _args, context) => load(context.loaders.appointmentType, row.appointmentTypeId),
+      resolve: (row, _args, context, info) =>
+        loadFor(row.appointmentTypeId, context, info, (ids) =>
+          context.db.appointmentType.findMany({ ...queryFromInfo({ context, info, typeName: 'AppointmentType' }), where: { id: { in: ids } } }),
+        ),
     }),
-    customer: t.field({ type: CustomerRef, nullable: true, resolve: (row, _args, context) => load(context.loaders.customer, row.customerId) }),
+    customer: t.field({
+      type: CustomerRef,
+      nullable: true,
+      resolve: (row, _args, context, info) =>
+        loadFor(row.customerId, context, info, (ids) => context.db.customer.findMany({ ...queryFromInfo({ context, info, typeName: 'Customer' }), where: { id: { in: ids } } })),
+    }),
     status: t.exposeString('status', { nullable: true }),
     period: t.field({
       type: 'DateTime',
@@ -133,8 +159,9 @@ const SchedulingReportRow = builder.objectRef<ReportRowShape>('SchedulingReportR
   }),
 });
 
-async function load<Row>(loader: { load(id: string): Promise<Row | null> }, id: string | null) {
-  return id ? loader.load(id) : null;
+/** The group object of every row in one batched query, with the client's selection beneath it. */
+function loadFor<Row extends { id: string }>(id: string | null, context: Context, info: GraphQLResolveInfo, find: (ids: string[]) => Promise<Row[]>) {
+  return id ? context.loaders.forField(info, find).load(id) : null;
 }
 
 function ids(typename: string, globalIds: readonly string[] | null | undefined) {

@@ -211,6 +211,16 @@ describe('schedulingReport', () => {
     expect(wholeMonth).toBe(oneDay);
     // The aggregate itself, then accounts and agents.
     expect(wholeMonth - authentication).toBe(3);
+
+    const nested = (from: string) =>
+      statementsOf(() =>
+        gateway.graphql(
+          `query ($input: SchedulingReportInput!) { schedulingReport(input: $input) { count agent { name teams { internalName } holidays { name } } } }`,
+          { input: { subject: 'BOOKINGS', from, to: '2026-08-01T00:00:00Z', groupBy: ['AGENT', 'DAY'] } },
+          token,
+        ),
+      );
+    expect(await nested('2026-07-01T00:00:00Z')).toBe(await nested('2026-07-21T00:00:00Z'));
   });
 
   it('rejects two period groupings and an empty range', async () => {
