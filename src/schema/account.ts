@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { builder } from './builder.ts';
-import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, stringFilter, StringFilter, write, selection } from './common.ts';
+import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, stringFilter, StringFilter, write, selection, filterArgs, withFilter } from './common.ts';
+import { ACCOUNT_FILTERS } from '../query/catalogs.ts';
 import { isIanaTimeZone } from '../scheduling/time-zone.ts';
 
 export const ianaTimeZone = z.string().refine(isIanaTimeZone, 'Must be an IANA time zone name such as Europe/London');
@@ -36,7 +37,7 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { read: true },
     description: 'The accounts this token may access.',
-    args: { ...accountIdsArg, where: t.arg({ type: AccountWhere, required: false }), ...accountOrder.args },
+    args: { ...accountIdsArg, ...filterArgs(ACCOUNT_FILTERS), where: t.arg({ type: AccountWhere, required: false }), ...accountOrder.args },
     resolve: (query, _root, args, context) =>
       context.db.account.findMany({
         ...query,
@@ -48,14 +49,18 @@ builder.queryFields((t) => ({
 }));
 
 function accountWhere(
-  args: { accountIds?: readonly string[] | null; where?: typeof AccountWhere.$inferInput | null },
+  args: { accountIds?: readonly string[] | null; filter?: string | null; where?: typeof AccountWhere.$inferInput | null },
   context: Parameters<typeof accountsInScope>[0],
 ) {
-  return {
-    id: { in: accountsInScope(context, args.accountIds) },
-    name: stringFilter(args.where?.name),
-    slug: stringFilter(args.where?.slug),
-  };
+  return withFilter(
+    {
+      id: { in: accountsInScope(context, args.accountIds) },
+      name: stringFilter(args.where?.name),
+      slug: stringFilter(args.where?.slug),
+    },
+    args.filter,
+    ACCOUNT_FILTERS,
+  );
 }
 
 interface Viewer {

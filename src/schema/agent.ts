@@ -14,7 +14,10 @@ import {
   targetAccount,
   write,
   selection,
+  filterArgs,
+  withFilter,
 } from './common.ts';
+import { AGENT_FILTERS } from '../query/catalogs.ts';
 import type { Context } from './context.ts';
 import { NotFoundError } from './errors.ts';
 import { ResourceInterface } from './resource-interface.ts';
@@ -64,18 +67,22 @@ const AgentWhere = builder.inputType('AgentWhere', {
   }),
 });
 
-function agentWhere(context: Context, args: { accountIds?: readonly string[] | null; where?: typeof AgentWhere.$inferInput | null }) {
+function agentWhere(context: Context, args: { accountIds?: readonly string[] | null; filter?: string | null; where?: typeof AgentWhere.$inferInput | null }) {
   const where = args.where;
-  return {
-    accountId: { in: accountsInScope(context, args.accountIds) },
-    name: stringFilter(where?.name),
-    email: stringFilter(where?.email),
-    role: where?.roles ? { in: where.roles } : undefined,
-    schedulable: where?.schedulable ?? undefined,
-    timeZone: where?.timeZone ?? undefined,
-    workdayId: idsFilter('Workday', where?.workdayIds),
-    memberships: where?.teamIds ? { some: { teamId: idsFilter('Team', where.teamIds) } } : undefined,
-  };
+  return withFilter(
+    {
+      accountId: { in: accountsInScope(context, args.accountIds) },
+      name: stringFilter(where?.name),
+      email: stringFilter(where?.email),
+      role: where?.roles ? { in: where.roles } : undefined,
+      schedulable: where?.schedulable ?? undefined,
+      timeZone: where?.timeZone ?? undefined,
+      workdayId: idsFilter('Workday', where?.workdayIds),
+      memberships: where?.teamIds ? { some: { teamId: idsFilter('Team', where.teamIds) } } : undefined,
+    },
+    args.filter,
+    AGENT_FILTERS,
+  );
 }
 
 builder.queryFields((t) => ({
@@ -85,7 +92,7 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { read: true },
     description: 'Agents of the token’s accounts (or of `accountIds`).',
-    args: { ...accountIdsArg, where: t.arg({ type: AgentWhere, required: false }), ...agentOrder.args },
+    args: { ...accountIdsArg, ...filterArgs(AGENT_FILTERS), where: t.arg({ type: AgentWhere, required: false }), ...agentOrder.args },
     resolve: (query, _root, args, context) =>
       context.db.agent.findMany({ ...query, where: agentWhere(context, args), orderBy: agentOrder.toPrisma(args.orderBy) }),
     totalCount: (_parent, args, context) => context.db.agent.count({ where: agentWhere(context, args) }),

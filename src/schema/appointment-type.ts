@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { builder } from './builder.ts';
 import { nonBlank } from './account.ts';
-import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilter, targetAccount, write, selection } from './common.ts';
+import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilter, targetAccount, write, selection, filterArgs, withFilter } from './common.ts';
+import { APPOINTMENT_TYPE_FILTERS } from '../query/catalogs.ts';
 import type { Context } from './context.ts';
 
 export const ConfirmationFlow = builder.enumType('ConfirmationFlow', {
@@ -54,16 +55,20 @@ const AppointmentTypeWhere = builder.inputType('AppointmentTypeWhere', {
 
 function appointmentTypeWhere(
   context: Context,
-  args: { accountIds?: readonly string[] | null; where?: typeof AppointmentTypeWhere.$inferInput | null },
+  args: { accountIds?: readonly string[] | null; filter?: string | null; where?: typeof AppointmentTypeWhere.$inferInput | null },
 ) {
   const where = args.where;
-  return {
-    accountId: { in: accountsInScope(context, args.accountIds) },
-    internalName: stringFilter(where?.internalName),
-    externalName: stringFilter(where?.externalName),
-    active: where?.active ?? undefined,
-    confirmationFlow: where?.confirmationFlow ?? undefined,
-  };
+  return withFilter(
+    {
+      accountId: { in: accountsInScope(context, args.accountIds) },
+      internalName: stringFilter(where?.internalName),
+      externalName: stringFilter(where?.externalName),
+      active: where?.active ?? undefined,
+      confirmationFlow: where?.confirmationFlow ?? undefined,
+    },
+    args.filter,
+    APPOINTMENT_TYPE_FILTERS,
+  );
 }
 
 builder.queryFields((t) => ({
@@ -74,6 +79,7 @@ builder.queryFields((t) => ({
     authScopes: { read: true },
     args: {
       ...accountIdsArg,
+      ...filterArgs(APPOINTMENT_TYPE_FILTERS),
       where: t.arg({ type: AppointmentTypeWhere, required: false }),
       ...appointmentTypeOrder.args,
     },

@@ -29,7 +29,10 @@ import {
   idsFilter,
   MUTATION_ERRORS,
   orderByInput,
+  filterArgs,
+  withFilter,
 } from './common.ts';
+import { BOOKING_FILTERS } from '../query/catalogs.ts';
 import type { Context } from './context.ts';
 import { ValidationError } from './errors.ts';
 import { encodeId } from './global-id.ts';
@@ -286,7 +289,7 @@ const BookingWhere = builder.inputType('BookingWhere', {
 
 const CANCELLED_STATUSES = ['CANCELLED', 'DECLINED', 'RESCHEDULED'] as const;
 
-function bookingWhere(context: Context, args: { accountIds?: readonly string[] | null; where?: typeof BookingWhere.$inferInput | null }) {
+function bookingWhere(context: Context, args: { accountIds?: readonly string[] | null; filter?: string | null; where?: typeof BookingWhere.$inferInput | null }) {
   const where = args.where;
   const inclusive = where?.inclusive ?? true;
   const search = where?.search?.trim();
@@ -306,14 +309,18 @@ function bookingWhere(context: Context, args: { accountIds?: readonly string[] |
         }
       : {},
   ];
-  return {
-    accountId: { in: accountsInScope(context, args.accountIds) },
-    agents: where?.agentIds ? { some: { agentId: idsFilter('Agent', where.agentIds) } } : undefined,
-    teamId: idsFilter('Team', where?.teamIds),
-    appointmentTypeId: idsFilter('AppointmentType', where?.appointmentTypeIds),
-    customerId: idsFilter('Customer', where?.customerIds),
-    AND: conditions,
-  };
+  return withFilter(
+    {
+      accountId: { in: accountsInScope(context, args.accountIds) },
+      agents: where?.agentIds ? { some: { agentId: idsFilter('Agent', where.agentIds) } } : undefined,
+      teamId: idsFilter('Team', where?.teamIds),
+      appointmentTypeId: idsFilter('AppointmentType', where?.appointmentTypeIds),
+      customerId: idsFilter('Customer', where?.customerIds),
+      AND: conditions,
+    },
+    args.filter,
+    BOOKING_FILTERS,
+  );
 }
 
 builder.queryFields((t) => ({
@@ -323,7 +330,7 @@ builder.queryFields((t) => ({
       cursor: 'id',
       nullable: true,
       authScopes: { read: true },
-      args: { ...accountIdsArg, where: t.arg({ type: BookingWhere, required: false }), ...bookingOrder.args },
+      args: { ...accountIdsArg, ...filterArgs(BOOKING_FILTERS), where: t.arg({ type: BookingWhere, required: false }), ...bookingOrder.args },
       resolve: (query, _root, args, context) =>
         context.db.booking.findMany({ ...query, where: bookingWhere(context, args), orderBy: bookingOrder.toPrisma(args.orderBy) }),
       totalCount: (_parent, args, context) => context.db.booking.count({ where: bookingWhere(context, args) }),

@@ -1,4 +1,8 @@
+import { GraphQLError } from 'graphql';
 import { z } from 'zod';
+import { toPrismaWhere, type PrismaAttribute, type SqlAttribute } from '../query/compile.ts';
+import { TqlError } from '../query/tql.ts';
+import { describeCatalog, resolveTql, type AttributeSpec, type ResolvedFilter } from '../query/tql-attributes.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
@@ -204,4 +208,39 @@ export function orderByInput<Field extends string>(typeName: string, fields: Rec
  */
 export function selection<Query extends { select?: object }>(query: Query): Query | Record<string, never> {
   return query.select && Object.keys(query.select).length === 0 ? {} : query;
+}
+
+// ---- TQL filters ------------------------------------------------------------------
+
+/** The `filter: String` argument of a list, documenting the attributes it accepts. */
+export function filterArgs(catalog: readonly PrismaAttribute[] | readonly SqlAttribute[]) {
+  return builder.args((t) => ({
+    filter: t.string({
+      required: false,
+      description: `A TimeZest Query Language filter, e.g. \`${catalog[0]!.name} EQ value AND ${catalog[1]!.name} LIKE value\` (or \`~\` for spaces). Combined with \`where\` by AND. Attributes:\n${describeCatalog(catalog)}`,
+    }),
+  }));
+}
+
+/** A bad filter is a client error naming where and what: code BAD_USER_INPUT, with the position in `extensions.tql`. */
+export function compileFilter<Result>(source: string, catalog: readonly AttributeSpec[], compile: (filter: ResolvedFilter) => Result): Result {
+  try {
+    return compile(resolveTql(source, catalog));
+  } catch (error) {
+    if (error instanceof TqlError) {
+      throw new GraphQLError(`Invalid filter: ${error.message}`, {
+        extensions: {
+          code: 'BAD_USER_INPUT',
+          tql: { reason: error.code, position: error.position, expected: error.expected, suggestion: error.suggestion },
+        },
+      });
+    }
+    throw error;
+  }
+}
+
+/** A list's typed `where` and its TQL `filter`, both as one Prisma `where`. */
+export function withFilter<Where extends object>(where: Where, filter: string | null | undefined, catalog: readonly PrismaAttribute[]) {
+  if (!filter?.trim()) return where;
+  return { AND: [where, compileFilter(filter, catalog, (resolved) => toPrismaWhere(resolved, catalog))] };
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { builder } from './builder.ts';
 import { nonBlank } from './account.ts';
-import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilter, targetAccount, write, selection } from './common.ts';
+import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilter, targetAccount, write, selection, filterArgs, withFilter } from './common.ts';
+import { CUSTOMER_FILTERS } from '../query/catalogs.ts';
 import type { Context } from './context.ts';
 
 export const CustomerRef = builder.prismaNode('Customer', {
@@ -30,21 +31,25 @@ const CustomerWhere = builder.inputType('CustomerWhere', {
   }),
 });
 
-function customerWhere(context: Context, args: { accountIds?: readonly string[] | null; where?: typeof CustomerWhere.$inferInput | null }) {
+function customerWhere(context: Context, args: { accountIds?: readonly string[] | null; filter?: string | null; where?: typeof CustomerWhere.$inferInput | null }) {
   const where = args.where;
   const search = where?.search?.trim();
-  return {
-    accountId: { in: accountsInScope(context, args.accountIds) },
-    name: stringFilter(where?.name),
-    email: stringFilter(where?.email),
-    OR: search
-      ? [
-          { name: { contains: search, mode: 'insensitive' as const } },
-          { email: { contains: search, mode: 'insensitive' as const } },
-          { phone: { contains: search } },
-        ]
-      : undefined,
-  };
+  return withFilter(
+    {
+      accountId: { in: accountsInScope(context, args.accountIds) },
+      name: stringFilter(where?.name),
+      email: stringFilter(where?.email),
+      OR: search
+        ? [
+            { name: { contains: search, mode: 'insensitive' as const } },
+            { email: { contains: search, mode: 'insensitive' as const } },
+            { phone: { contains: search } },
+          ]
+        : undefined,
+    },
+    args.filter,
+    CUSTOMER_FILTERS,
+  );
 }
 
 builder.queryFields((t) => ({
@@ -54,7 +59,7 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { read: true },
     description: 'Customers across the token’s accounts, in one call (Appointedd’s cross-account search).',
-    args: { ...accountIdsArg, where: t.arg({ type: CustomerWhere, required: false }), ...customerOrder.args },
+    args: { ...accountIdsArg, ...filterArgs(CUSTOMER_FILTERS), where: t.arg({ type: CustomerWhere, required: false }), ...customerOrder.args },
     resolve: (query, _root, args, context) =>
       context.db.customer.findMany({ ...query, where: customerWhere(context, args), orderBy: customerOrder.toPrisma(args.orderBy) }),
     totalCount: (_parent, args, context) => context.db.customer.count({ where: customerWhere(context, args) }),

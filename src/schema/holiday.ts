@@ -13,7 +13,10 @@ import {
   targetAccount,
   write,
   selection,
+  filterArgs,
+  withFilter,
 } from './common.ts';
+import { HOLIDAY_FILTERS } from '../query/catalogs.ts';
 import type { Context } from './context.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
 
@@ -46,15 +49,19 @@ const HolidayWhere = builder.inputType('HolidayWhere', {
   }),
 });
 
-function holidayWhere(context: Context, args: { accountIds?: readonly string[] | null; where?: typeof HolidayWhere.$inferInput | null }) {
+function holidayWhere(context: Context, args: { accountIds?: readonly string[] | null; filter?: string | null; where?: typeof HolidayWhere.$inferInput | null }) {
   const where = args.where;
-  return {
-    accountId: { in: accountsInScope(context, args.accountIds) },
-    startsAt: dateTimeFilter(where?.startsAt),
-    endsAt: dateTimeFilter(where?.endsAt),
-    agentId: idsFilter('Agent', where?.agentIds),
-    workdayId: idsFilter('Workday', where?.workdayIds),
-  };
+  return withFilter(
+    {
+      accountId: { in: accountsInScope(context, args.accountIds) },
+      startsAt: dateTimeFilter(where?.startsAt),
+      endsAt: dateTimeFilter(where?.endsAt),
+      agentId: idsFilter('Agent', where?.agentIds),
+      workdayId: idsFilter('Workday', where?.workdayIds),
+    },
+    args.filter,
+    HOLIDAY_FILTERS,
+  );
 }
 
 builder.queryFields((t) => ({
@@ -63,7 +70,7 @@ builder.queryFields((t) => ({
     cursor: 'id',
     nullable: true,
     authScopes: { read: true },
-    args: { ...accountIdsArg, where: t.arg({ type: HolidayWhere, required: false }), ...holidayOrder.args },
+    args: { ...accountIdsArg, ...filterArgs(HOLIDAY_FILTERS), where: t.arg({ type: HolidayWhere, required: false }), ...holidayOrder.args },
     resolve: (query, _root, args, context) =>
       context.db.holiday.findMany({ ...query, where: holidayWhere(context, args), orderBy: holidayOrder.toPrisma(args.orderBy) }),
     totalCount: (_parent, args, context) => context.db.holiday.count({ where: holidayWhere(context, args) }),

@@ -16,7 +16,10 @@ import { AccountRef } from './account.ts';
 import { AgentRef } from './agent.ts';
 import { AppointmentTypeRef } from './appointment-type.ts';
 import { builder } from './builder.ts';
-import { accountsInScope, SortDirection } from './common.ts';
+import { toSqlCondition } from '../query/compile.ts';
+import { BOOKING_REPORT_FILTERS, SCHEDULING_REQUEST_REPORT_FILTERS } from '../query/catalogs.ts';
+import { describeCatalog } from '../query/tql-attributes.ts';
+import { accountsInScope, compileFilter, SortDirection } from './common.ts';
 import type { Context } from './context.ts';
 import { CustomerRef } from './customer.ts';
 import { ValidationError } from './errors.ts';
@@ -91,6 +94,10 @@ const SchedulingReportInput = builder.inputType('SchedulingReportInput', {
     groupBy: t.field({ type: [ReportGroupBy], required: false, defaultValue: [] }),
     accountIds: t.idList({ required: false, description: 'Only these accounts (a subset of the token’s; another account is FORBIDDEN).' }),
     where: t.field({ type: ReportWhere, required: false }),
+    filter: t.string({
+      required: false,
+      description: `A TimeZest Query Language filter on the report's subject, combined with \`where\` by AND. For bookings:\n${describeCatalog(BOOKING_REPORT_FILTERS)}\n\nFor scheduling requests:\n${describeCatalog(SCHEDULING_REQUEST_REPORT_FILTERS)}`,
+    }),
     orderBy: t.field({
       type: [ReportOrderBy],
       required: false,
@@ -159,6 +166,11 @@ const SchedulingReportRow = builder.objectRef<ReportRowShape>('SchedulingReportR
   }),
 });
 
+function reportFilter(subject: ReportSubject, filter: string) {
+  const catalog = subject === 'BOOKINGS' ? BOOKING_REPORT_FILTERS : SCHEDULING_REQUEST_REPORT_FILTERS;
+  return compileFilter(filter, catalog, (resolved) => toSqlCondition(resolved, catalog));
+}
+
 /** The group object of every row in one batched query, with the client's selection beneath it. */
 function loadFor<Row extends { id: string }>(id: string | null, context: Context, info: GraphQLResolveInfo, find: (ids: string[]) => Promise<Row[]>) {
   return id ? context.loaders.forField(info, find).load(id) : null;
@@ -197,13 +209,16 @@ builder.queryField('schedulingReport', (t) =>
         to: input.to,
         timeZone,
         groupBy,
-        conditions: whereConditions(subject, {
-          statuses: where?.statuses,
-          agentIds: ids('Agent', where?.agentIds),
-          teamIds: ids('Team', where?.teamIds),
-          appointmentTypeIds: ids('AppointmentType', where?.appointmentTypeIds),
-          customerIds: ids('Customer', where?.customerIds),
-        }),
+        conditions: [
+          ...whereConditions(subject, {
+            statuses: where?.statuses,
+            agentIds: ids('Agent', where?.agentIds),
+            teamIds: ids('Team', where?.teamIds),
+            appointmentTypeIds: ids('AppointmentType', where?.appointmentTypeIds),
+            customerIds: ids('Customer', where?.customerIds),
+          }),
+          ...(input.filter?.trim() ? [reportFilter(subject, input.filter)] : []),
+        ],
         orderBy: (input.orderBy ?? []).map(({ field, direction }) => ({
           key: (field === 'PERIOD' ? 'DAY' : field) as ReportDimension | ReportMetric,
           descending: direction === 'DESC',

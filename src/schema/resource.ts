@@ -1,7 +1,9 @@
 import { resolveOffsetConnection } from '@pothos/plugin-relay';
 import { Prisma } from '../generated/prisma/client.ts';
 import { builder } from './builder.ts';
-import { accountIdsArg, accountsInScope, StringFilter } from './common.ts';
+import { toSqlCondition } from '../query/compile.ts';
+import { RESOURCE_FILTERS } from '../query/catalogs.ts';
+import { accountIdsArg, accountsInScope, compileFilter, filterArgs, StringFilter } from './common.ts';
 import { ResourceInterface, ResourceKind } from './resource-interface.ts';
 
 const ResourceWhere = builder.inputType('ResourceWhere', {
@@ -33,7 +35,7 @@ builder.queryField('resources', (t) =>
       nullable: true,
       authScopes: { read: true },
       description: 'Agents and teams together, ordered by name (an agent’s name, a team’s internal name), then kind, then id.',
-      args: { ...accountIdsArg, where: t.arg({ type: ResourceWhere, required: false }) },
+      args: { ...accountIdsArg, ...filterArgs(RESOURCE_FILTERS), where: t.arg({ type: ResourceWhere, required: false }) },
       resolve: async (_root, args, context) => {
         const accountIds = accountsInScope(context, args.accountIds);
         const kinds = args.where?.kinds ?? ['AGENT', 'TEAM'];
@@ -43,7 +45,10 @@ builder.queryField('resources', (t) =>
           SELECT 'AGENT' AS kind, id, name FROM agents WHERE account_id = ANY(${accountIds}::uuid[]) AND ${kinds.includes('AGENT')}
           UNION ALL
           SELECT 'TEAM', id, internal_name FROM teams WHERE account_id = ANY(${accountIds}::uuid[]) AND ${kinds.includes('TEAM')}`;
-        const filtered = Prisma.sql`SELECT * FROM (${resources}) AS resources WHERE ${nameCondition(args.where?.name)}`;
+        const tql = args.filter?.trim()
+          ? compileFilter(args.filter, RESOURCE_FILTERS, (resolved) => toSqlCondition(resolved, RESOURCE_FILTERS))
+          : Prisma.sql`TRUE`;
+        const filtered = Prisma.sql`SELECT * FROM (${resources}) AS resources WHERE ${nameCondition(args.where?.name)} AND ${tql}`;
         let totalCount = 0;
         const connection = await resolveOffsetConnection({ args, defaultSize: 20, maxSize: 100 }, async ({ offset, limit }) => {
           const rows = await context.rootDb.$queryRaw<Array<{ kind: 'AGENT' | 'TEAM'; id: string; total: bigint }>>`

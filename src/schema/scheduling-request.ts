@@ -8,7 +8,8 @@ import {
 } from '../bookings/errors.ts';
 import { builder } from './builder.ts';
 import { CustomerInput, reloadBooking } from './booking.ts';
-import { accountIdsArg, accountsInScope, idsFilter, MUTATION_ERRORS, orderByInput } from './common.ts';
+import { accountIdsArg, accountsInScope, idsFilter, MUTATION_ERRORS, orderByInput, filterArgs, withFilter } from './common.ts';
+import { SCHEDULING_REQUEST_FILTERS } from '../query/catalogs.ts';
 import type { Context } from './context.ts';
 import { ValidationError } from './errors.ts';
 import { encodeId } from './global-id.ts';
@@ -84,14 +85,18 @@ const SchedulingRequestWhere = builder.inputType('SchedulingRequestWhere', {
   }),
 });
 
-function requestWhere(context: Context, args: { accountIds?: readonly string[] | null; where?: typeof SchedulingRequestWhere.$inferInput | null }) {
+function requestWhere(context: Context, args: { accountIds?: readonly string[] | null; filter?: string | null; where?: typeof SchedulingRequestWhere.$inferInput | null }) {
   const where = args.where;
-  return {
-    accountId: { in: accountsInScope(context, args.accountIds) },
-    status: where?.statuses ? { in: where.statuses } : undefined,
-    requestedByAgentId: idsFilter('Agent', where?.requestedByAgentIds),
-    appointmentTypeId: idsFilter('AppointmentType', where?.appointmentTypeIds),
-  };
+  return withFilter(
+    {
+      accountId: { in: accountsInScope(context, args.accountIds) },
+      status: where?.statuses ? { in: where.statuses } : undefined,
+      requestedByAgentId: idsFilter('Agent', where?.requestedByAgentIds),
+      appointmentTypeId: idsFilter('AppointmentType', where?.appointmentTypeIds),
+    },
+    args.filter,
+    SCHEDULING_REQUEST_FILTERS,
+  );
 }
 
 builder.queryFields((t) => ({
@@ -101,7 +106,7 @@ builder.queryFields((t) => ({
       cursor: 'id',
       nullable: true,
       authScopes: { read: true },
-      args: { ...accountIdsArg, where: t.arg({ type: SchedulingRequestWhere, required: false }), ...requestOrder.args },
+      args: { ...accountIdsArg, ...filterArgs(SCHEDULING_REQUEST_FILTERS), where: t.arg({ type: SchedulingRequestWhere, required: false }), ...requestOrder.args },
       resolve: (query, _root, args, context) =>
         context.db.schedulingRequest.findMany({ ...query, where: requestWhere(context, args), orderBy: requestOrder.toPrisma(args.orderBy) }),
       totalCount: (_parent, args, context) => context.db.schedulingRequest.count({ where: requestWhere(context, args) }),

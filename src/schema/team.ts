@@ -14,7 +14,10 @@ import {
   targetAccount,
   write,
   selection,
+  filterArgs,
+  withFilter,
 } from './common.ts';
+import { TEAM_FILTERS } from '../query/catalogs.ts';
 import type { Context } from './context.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
 import { AgentRef } from './agent.ts';
@@ -94,15 +97,19 @@ const TeamWhere = builder.inputType('TeamWhere', {
   }),
 });
 
-function teamWhere(context: Context, args: { accountIds?: readonly string[] | null; where?: typeof TeamWhere.$inferInput | null }) {
+function teamWhere(context: Context, args: { accountIds?: readonly string[] | null; filter?: string | null; where?: typeof TeamWhere.$inferInput | null }) {
   const where = args.where;
-  return {
-    accountId: { in: accountsInScope(context, args.accountIds) },
-    internalName: stringFilter(where?.internalName),
-    externalName: stringFilter(where?.externalName),
-    schedulingMode: where?.schedulingModes ? { in: where.schedulingModes } : undefined,
-    memberships: where?.memberIds ? { some: { agentId: idsFilter('Agent', where.memberIds) } } : undefined,
-  };
+  return withFilter(
+    {
+      accountId: { in: accountsInScope(context, args.accountIds) },
+      internalName: stringFilter(where?.internalName),
+      externalName: stringFilter(where?.externalName),
+      schedulingMode: where?.schedulingModes ? { in: where.schedulingModes } : undefined,
+      memberships: where?.memberIds ? { some: { agentId: idsFilter('Agent', where.memberIds) } } : undefined,
+    },
+    args.filter,
+    TEAM_FILTERS,
+  );
 }
 
 builder.queryFields((t) => ({
@@ -111,7 +118,7 @@ builder.queryFields((t) => ({
     cursor: 'id',
     nullable: true,
     authScopes: { read: true },
-    args: { ...accountIdsArg, where: t.arg({ type: TeamWhere, required: false }), ...teamOrder.args },
+    args: { ...accountIdsArg, ...filterArgs(TEAM_FILTERS), where: t.arg({ type: TeamWhere, required: false }), ...teamOrder.args },
     resolve: (query, _root, args, context) =>
       context.db.team.findMany({ ...query, where: teamWhere(context, args), orderBy: teamOrder.toPrisma(args.orderBy) }),
     totalCount: (_parent, args, context) => context.db.team.count({ where: teamWhere(context, args) }),

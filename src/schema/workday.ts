@@ -1,6 +1,7 @@
 import { builder } from './builder.ts';
 import { nonBlank } from './account.ts';
-import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilter, targetAccount, write, selection } from './common.ts';
+import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilter, targetAccount, write, selection, filterArgs, withFilter } from './common.ts';
+import { WORKDAY_FILTERS } from '../query/catalogs.ts';
 import type { Context } from './context.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
 import { validateOverrides, validateWeeklyHours, type DateOverride, type WeeklyInterval } from '../scheduling/working-hours.ts';
@@ -59,12 +60,16 @@ const WorkdayWhere = builder.inputType('WorkdayWhere', {
   }),
 });
 
-function workdayWhere(context: Context, args: { accountIds?: readonly string[] | null; where?: typeof WorkdayWhere.$inferInput | null }) {
-  return {
-    accountId: { in: accountsInScope(context, args.accountIds) },
-    name: stringFilter(args.where?.name),
-    timeZone: args.where?.timeZone ?? undefined,
-  };
+function workdayWhere(context: Context, args: { accountIds?: readonly string[] | null; filter?: string | null; where?: typeof WorkdayWhere.$inferInput | null }) {
+  return withFilter(
+    {
+      accountId: { in: accountsInScope(context, args.accountIds) },
+      name: stringFilter(args.where?.name),
+      timeZone: args.where?.timeZone ?? undefined,
+    },
+    args.filter,
+    WORKDAY_FILTERS,
+  );
 }
 
 builder.queryFields((t) => ({
@@ -73,7 +78,7 @@ builder.queryFields((t) => ({
     cursor: 'id',
     nullable: true,
     authScopes: { read: true },
-    args: { ...accountIdsArg, where: t.arg({ type: WorkdayWhere, required: false }), ...workdayOrder.args },
+    args: { ...accountIdsArg, ...filterArgs(WORKDAY_FILTERS), where: t.arg({ type: WorkdayWhere, required: false }), ...workdayOrder.args },
     resolve: (query, _root, args, context) =>
       context.db.workday.findMany({ ...query, where: workdayWhere(context, args), orderBy: workdayOrder.toPrisma(args.orderBy) }),
     totalCount: (_parent, args, context) => context.db.workday.count({ where: workdayWhere(context, args) }),
