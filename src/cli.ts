@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
 import { createApiClient } from './auth/api-clients.ts';
+import { createSigningKeys } from './auth/keys.ts';
 import { isScope } from './auth/principal.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createDb, type Db } from './db/client.ts';
+import { uniqueSlug } from './db/accounts.ts';
 import { openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { seedDemo } from './db/seed.ts';
@@ -19,6 +21,9 @@ Commands:
       Applies pending SQL migrations from prisma/migrations.
   seed
       Migrates, then loads the demo data and creates the demo client (empty databases only).
+  keys:rotate
+      Adds a new token signing key and retires the current one. Tokens it signed stay valid until
+      they expire; running gateways pick up the new key within a minute.
 
 Uses DATABASE_URL, or when it is unset the embedded PostgreSQL under DATA_DIR (the one \`npm start\` uses),
 migrated first if needed.
@@ -51,26 +56,6 @@ function list(value: string): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
-}
-
-function slugify(name: string): string {
-  const slug = name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  return slug || 'account';
-}
-
-async function uniqueSlug(db: Db, name: string): Promise<string> {
-  const base = slugify(name);
-  const taken = new Set(
-    (await db.account.findMany({ where: { slug: { startsWith: base } }, select: { slug: true } })).map((row) => row.slug),
-  );
-  let candidate = base;
-  for (let suffix = 2; taken.has(candidate); suffix += 1) candidate = `${base}-${suffix}`;
-  return candidate;
 }
 
 function output(flags: Flags, json: unknown, text: string) {
@@ -107,6 +92,12 @@ async function createClient(db: Db, flags: Flags) {
   );
 }
 
+async function rotateKeys(db: Db, flags: Flags, config: Config) {
+  const keys = await createSigningKeys(db, { tokenTtlSeconds: config.tokenTtlSeconds });
+  const { kid } = await keys.rotate();
+  output(flags, { kid }, `New signing key ${kid}; the previous one stays published until its tokens expire.`);
+}
+
 async function seed(db: Db, url: string, config: Config) {
   await migrate(url);
   if ((await db.account.count()) > 0) throw new CommandError('The database already has accounts; the demo data is only loaded into an empty database');
@@ -120,7 +111,7 @@ async function seed(db: Db, url: string, config: Config) {
   );
 }
 
-const COMMANDS = ['accounts:create', 'clients:create', 'migrate', 'seed'] as const;
+const COMMANDS = ['accounts:create', 'clients:create', 'keys:rotate', 'migrate', 'seed'] as const;
 type Command = (typeof COMMANDS)[number];
 
 function isCommand(value: string): value is Command {
@@ -168,6 +159,7 @@ async function run(argv: string[]): Promise<number> {
     try {
       if (command === 'accounts:create') await createAccount(db, flags);
       else if (command === 'clients:create') await createClient(db, flags);
+      else if (command === 'keys:rotate') await rotateKeys(db, flags, config);
       else await seed(db, database.url, config);
       return 0;
     } finally {

