@@ -108,6 +108,18 @@ export function canManageApiClient(principal: Principal, client: Pick<ApiClient,
   return client.accountIds.every((accountId) => reachable.has(accountId));
 }
 
+/**
+ * `canManageApiClient` as a Prisma `where`, for lists: the clients within an
+ * admin's reach. Subset tests on arrays need SQL, so the ids come first.
+ */
+export async function manageableClientsWhere(db: Db, principal: Principal): Promise<{ id?: { in: string[] } }> {
+  if (!principal.scopes.includes('admin')) return { id: { in: [] } };
+  if (principal.allAccounts) return {};
+  const rows = await db.$queryRaw<Array<{ id: string }>>`
+    SELECT id FROM api_clients WHERE NOT all_accounts AND account_ids <@ ${principal.accountIds}::uuid[]`;
+  return { id: { in: rows.map((row) => row.id) } };
+}
+
 async function existingAccounts(db: Db, requested: string[]): Promise<string[]> {
   const accountIds = [...new Set(requested.map((id) => id.toLowerCase()))];
   const malformed = accountIds.filter((id) => !UUID.test(id));

@@ -134,6 +134,14 @@ export const SCHEDULING_REQUEST_FILTERS: PrismaAttribute[] = [
   { name: 'account.name', type: 'string', where: through('account', 'name') },
 ];
 
+export const API_CLIENT_FILTERS: PrismaAttribute[] = [
+  { name: 'api_client.name', type: 'string', where: field('name') },
+  { name: 'api_client.client_id', type: 'string', where: field('clientId') },
+  { name: 'api_client.all_accounts', type: 'boolean', where: field('allAccounts') },
+  { name: 'api_client.revoked_at', type: 'datetime', nullable: true, where: field('revokedAt') },
+  { name: 'api_client.created_at', type: 'datetime', where: field('createdAt') },
+];
+
 // ---- Reports -------------------------------------------------------------------
 
 const column = (sql: string) => Prisma.raw(sql);

@@ -3,6 +3,7 @@ import {
   ApiClientInputError,
   canManageApiClient,
   createApiClient,
+  manageableClientsWhere,
   revokeApiClient,
   rotateApiClientSecret,
 } from '../auth/api-clients.ts';
@@ -10,7 +11,8 @@ import { SCOPES, type Principal, type Scope } from '../auth/principal.ts';
 import type { ApiClient } from '../generated/prisma/client.ts';
 import { nonBlank } from './account.ts';
 import { builder } from './builder.ts';
-import { idOf, inputId, MUTATION_ERRORS } from './common.ts';
+import { API_CLIENT_FILTERS } from '../query/catalogs.ts';
+import { filterArgs, idOf, inputId, MUTATION_ERRORS, withFilter } from './common.ts';
 import type { Context } from './context.ts';
 import { forbidden, NotFoundError, ValidationError } from './errors.ts';
 
@@ -80,16 +82,28 @@ const CreateApiClientInput = builder.inputType('CreateApiClientInput', {
 });
 
 builder.queryFields((t) => ({
-  apiClients: t.field({
-    type: [ApiClientRef],
-    authScopes: { admin: true },
-    description: 'The API clients this token may manage, oldest first, revoked ones included.',
-    // Clients are few (one per integration), so the reach check runs in memory, in the one place it is defined.
-    resolve: async (_root, _args, context) => {
-      const clients = await context.rootDb.apiClient.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
-      return clients.filter((client) => canManageApiClient(context.principal!, client));
+  apiClients: t.prismaConnection(
+    {
+      type: 'ApiClient',
+      cursor: 'id',
+      nullable: true,
+      authScopes: { admin: true },
+      description: 'The API clients this token may manage, oldest first, revoked ones included.',
+      args: { ...filterArgs(API_CLIENT_FILTERS) },
+      resolve: async (query, _root, args, context) =>
+        context.rootDb.apiClient.findMany({
+          ...query,
+          where: withFilter(await manageableClientsWhere(context.rootDb, context.principal!), args.filter, API_CLIENT_FILTERS),
+          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        }),
+      totalCount: async (_parent, args, context) =>
+        context.rootDb.apiClient.count({
+          where: withFilter(await manageableClientsWhere(context.rootDb, context.principal!), args.filter, API_CLIENT_FILTERS),
+        }),
     },
-  }),
+    { name: 'ApiClientConnection' },
+    { name: 'ApiClientEdge' },
+  ),
 }));
 
 builder.mutationFields((t) => ({

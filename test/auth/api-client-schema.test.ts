@@ -31,7 +31,7 @@ const CREATE = /* GraphQL */ `
   }
 `;
 
-const LIST = /* GraphQL */ `{ apiClients { id name } }`;
+const LIST = /* GraphQL */ `{ apiClients(first: 100) { totalCount nodes { id name } } }`;
 
 function inputFor(name: string, accountIds: string[] | 'all', scopes = ['read']) {
   return {
@@ -82,12 +82,22 @@ describe('apiClients', () => {
     await createApiClient(gateway.db, { name: 'A and B', scopes: ['read'], accounts: [accountA, accountB] });
     await createApiClient(gateway.db, { name: 'All', scopes: ['read'], accounts: 'all' });
 
-    const namesFor = async (token: string) => ((await gateway.graphql(LIST, {}, token)).data.apiClients as Array<{ name: string }>).map((c) => c.name);
+    const namesFor = async (token: string) => {
+      const { totalCount, nodes } = (await gateway.graphql(LIST, {}, token)).data.apiClients as { totalCount: number; nodes: Array<{ name: string }> };
+      expect(nodes).toHaveLength(totalCount);
+      return nodes.map((c) => c.name);
+    };
     const seenByA = await namesFor(adminOfA);
     expect(seenByA).toContain('Only A');
     expect(seenByA).not.toContain('A and B');
     expect(seenByA).not.toContain('All');
     expect(await namesFor(adminOfAll)).toEqual(expect.arrayContaining(['Only A', 'A and B', 'All']));
+  });
+
+  it('takes a TQL filter', async () => {
+    const response = await gateway.graphql(`{ apiClients(filter: "api_client.name LIKE only* AND api_client.revoked_at EQ null") { nodes { name } } }`, {}, adminOfAll);
+    expect(response.errors).toBeUndefined();
+    expect(response.data.apiClients.nodes.map((client: { name: string }) => client.name)).toEqual(['Only A']);
   });
 
   it('does not show a client out of reach through node(id)', async () => {
