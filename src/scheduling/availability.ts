@@ -5,6 +5,7 @@
  */
 import { DateTime } from 'luxon';
 import { mergeIntervals, OverlapSweep, subtractIntervals, type Interval } from './intervals.ts';
+import { ianaZone } from './time-zone.ts';
 import { secondsOfDay, type DateOverride, type WeeklyInterval } from './working-hours.ts';
 
 export interface AppointmentRules {
@@ -56,7 +57,7 @@ export function wallClockInstant(date: DateTime, time: string, zone: string): nu
       minute: Math.floor(seconds / 60) % 60,
       second: seconds % 60,
     },
-    { zone },
+    { zone: ianaZone(zone) },
   );
   if (!local.isValid) throw new RangeError(`Cannot place ${date.toISODate()} ${time} in time zone ${zone}: ${local.invalidReason}`);
   return Math.min(...local.getPossibleOffsets().map((candidate) => candidate.toMillis()));
@@ -76,7 +77,7 @@ export function workingIntervals(
   const overrides = groupBy(schedule.overrides, (override) => override.date);
 
   const localDate = (instant: number) => {
-    const local = DateTime.fromMillis(instant, { zone: timeZone });
+    const local = DateTime.fromMillis(instant, { zone: ianaZone(timeZone) });
     if (!local.isValid) throw new RangeError(`Unknown time zone ${timeZone}`);
     // Dates are iterated in UTC so that calendar steps never meet a DST change.
     return DateTime.fromObject({ year: local.year, month: local.month, day: local.day }, { zone: 'UTC' });
@@ -126,7 +127,7 @@ export function nextAlignedStart(from: number, intervalMinutes: number, zone: st
   const stepMs = intervalMinutes * MINUTE_MS;
   let instant = from;
   for (;;) {
-    const local = DateTime.fromMillis(instant, { zone });
+    const local = DateTime.fromMillis(instant, { zone: ianaZone(zone) });
     const alignedMsOfDay = Math.min(Math.ceil(msOfDay(local) / stepMs) * stepMs, DAY_MS);
     const candidate = local.plus({ milliseconds: alignedMsOfDay - msOfDay(local) });
     if (candidate.offset === local.offset) return candidate.toMillis();
@@ -143,9 +144,9 @@ export function alignedStarts(from: number, to: number, intervalMinutes: number,
   const stepMs = intervalMinutes * MINUTE_MS;
   const starts: number[] = [];
   for (let start = nextAlignedStart(from, intervalMinutes, zone); start < to; start = nextAlignedStart(start, intervalMinutes, zone)) {
-    const local = DateTime.fromMillis(start, { zone });
+    const local = DateTime.fromMillis(start, { zone: ianaZone(zone) });
     let runEnd = Math.min(to, local.plus({ milliseconds: DAY_MS - msOfDay(local) }).toMillis());
-    if (DateTime.fromMillis(runEnd, { zone }).offset !== local.offset) {
+    if (DateTime.fromMillis(runEnd, { zone: ianaZone(zone) }).offset !== local.offset) {
       runEnd = firstInstantWithOtherOffset(start, runEnd, local.offset, zone);
     }
     for (; start < runEnd; start += stepMs) starts.push(start);
@@ -164,7 +165,7 @@ function firstInstantWithOtherOffset(before: number, after: number, offset: numb
   let high = after;
   while (high - low > 1) {
     const middle = Math.floor((low + high) / 2);
-    if (DateTime.fromMillis(middle, { zone }).offset === offset) low = middle;
+    if (DateTime.fromMillis(middle, { zone: ianaZone(zone) }).offset === offset) low = middle;
     else high = middle;
   }
   return high;
