@@ -111,6 +111,10 @@ export async function idempotently<T>(
     return load((await work(claim, remember)).id);
   } catch (error) {
     if (error instanceof Replay) return load(error.id);
+    // A concurrent call with this key may have done the work while this one was still checking,
+    // and its result is what made this attempt fail (e.g. its booking took the slot).
+    const previous = scope ? await previousResult<{ id: string }>(db, scope) : undefined;
+    if (previous) return load(previous.id);
     throw error;
   }
 }
