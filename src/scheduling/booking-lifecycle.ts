@@ -24,10 +24,6 @@ export function transition(status: BookingStatus, action: BookingAction): Bookin
   return rule.from.includes(status) ? rule.to : null;
 }
 
-export function allowedActions(status: BookingStatus): BookingAction[] {
-  return (Object.keys(TRANSITIONS) as BookingAction[]).filter((action) => transition(status, action) !== null);
-}
-
 /** Statuses whose time stays taken: only these hold the agents' calendars. */
 export function holdsTime(status: BookingStatus): boolean {
   return status === 'TENTATIVE' || status === 'CONFIRMED' || status === 'COMPLETED' || status === 'NO_SHOW';
