@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { adminQuery } from './support/admin.ts';
 import { databaseUrl } from './support/database-url.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -15,16 +16,6 @@ interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
-}
-
-async function adminQuery(sql: string) {
-  const client = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 describe('operator CLI', () => {

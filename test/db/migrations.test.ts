@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { adminQuery } from '../support/admin.ts';
 import { migrate, migrationsDir } from '../../src/db/migrate.ts';
 import { databaseUrl } from '../support/database-url.ts';
 
@@ -111,16 +112,6 @@ function expectedColumnType(field: PrismaField, enums: Set<string>): { dataType:
     }
   })();
   return field.list ? { dataType: 'ARRAY', udtName: `_${element.udtName}` } : element;
-}
-
-async function adminQuery(sql: string) {
-  const client = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 describe('migrate', () => {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createDb, type Db, type StatementCounter } from '../../src/db/client.ts';
 import { createGateway, listen, type Gateway } from '../../src/server.ts';
 import { createApiClient } from '../../src/auth/api-clients.ts';
 import type { Scope } from '../../src/auth/principal.ts';
+import { adminQuery } from './admin.ts';
 import { databaseUrl } from './database-url.ts';
 
 export interface GraphQLResponse<Data = any> {
@@ -27,15 +27,6 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /**
  * A real gateway on a real port, over a database of its own cloned from the
@@ -43,7 +34,7 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
  */
 export async function startTestGateway(environment: Record<string, string> = {}): Promise<TestGateway> {
   const name = `gateway_test_${randomUUID().replaceAll('-', '')}`;
-  await admin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`));
+  await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
   const url = databaseUrl(inject('adminDatabaseUrl'), name);
   const { db, statements } = createDb(url, { countStatements: true });
   const config = loadConfig({ PORT: '0', TOKEN_ISSUER: 'http://gateway.test', ...environment });
@@ -91,7 +82,7 @@ export async function startTestGateway(environment: Record<string, string> = {})
     close: async () => {
       await running.close();
       await db.$disconnect();
-      await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
   };
 }
