@@ -19,7 +19,7 @@ export interface CreateSchedulingRequestInput {
 }
 
 /** What a request keeps of its appointment type: the booking rules and names as they were. */
-type Snapshot = AppointmentRules & { internalName: string; externalName: string; confirmationFlow: string };
+export type AppointmentTypeSnapshot = AppointmentRules & { internalName: string; externalName: string; confirmationFlow: string };
 
 /** Creates a NEW request, keeping the appointment type's settings as they are now. */
 export async function createSchedulingRequest(db: Db, actor: Principal, input: CreateSchedulingRequestInput) {
@@ -36,7 +36,7 @@ export async function createSchedulingRequest(db: Db, actor: Principal, input: C
       const accountId = requester.accountId;
       const type = await loadAppointmentType(db, input.appointmentTypeId, accountId);
       const { agentIds, teamIds } = await requestResources(db, accountId, input.resourceIds);
-      const snapshot: Snapshot = {
+      const snapshot: AppointmentTypeSnapshot = {
         ...rulesOf(type),
         internalName: type.internalName,
         externalName: type.externalName,
@@ -112,7 +112,7 @@ export async function scheduleRequest(db: Db, actor: Principal, globalId: string
   const resources = [...request.agentIds.map((id) => encodeId('Agent', id)), ...request.teamIds.map((id) => encodeId('Team', id))];
   const resourceId = input.resourceId ?? resources[0]!;
   if (!resources.includes(resourceId)) throw ValidationError.of(['input', 'resourceId'], 'Must be one of the request’s resources');
-  const snapshot = request.appointmentTypeSnapshot as unknown as Snapshot;
+  const snapshot = request.appointmentTypeSnapshot as unknown as AppointmentTypeSnapshot;
   const booking = await createBooking(
     db,
     actor,

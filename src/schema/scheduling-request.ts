@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { changeRequestStatus, createSchedulingRequest, scheduleRequest } from '../bookings/scheduling-requests.ts';
+import {
+  changeRequestStatus,
+  createSchedulingRequest,
+  scheduleRequest,
+  type AppointmentTypeSnapshot,
+} from '../bookings/scheduling-requests.ts';
 import {
   IdempotencyKeyReusedError,
   InvalidTransitionError,
@@ -24,19 +29,7 @@ const SchedulingRequestStatus = builder.enumType('SchedulingRequestStatus', {
   } as const,
 });
 
-interface Snapshot {
-  internalName: string;
-  externalName: string;
-  durationMinutes: number;
-  bufferBeforeMinutes: number;
-  bufferAfterMinutes: number;
-  slotIntervalMinutes: number;
-  minimumNoticeMinutes: number;
-  bookingWindowDays: number;
-  confirmationFlow: string;
-}
-
-const AppointmentTypeSnapshot = builder.objectRef<Snapshot>('AppointmentTypeSnapshot').implement({
+const AppointmentTypeSnapshotRef = builder.objectRef<AppointmentTypeSnapshot>('AppointmentTypeSnapshot').implement({
   description: 'The appointment type’s settings when the request was created; the booking uses these.',
   fields: (t) => ({
     internalName: t.exposeString('internalName'),
@@ -60,8 +53,8 @@ builder.prismaNode('SchedulingRequest', {
     status: t.expose('status', { type: SchedulingRequestStatus }),
     appointmentType: t.relation('appointmentType'),
     appointmentTypeSnapshot: t.field({
-      type: AppointmentTypeSnapshot,
-      resolve: (request) => request.appointmentTypeSnapshot as unknown as Snapshot,
+      type: AppointmentTypeSnapshotRef,
+      resolve: (request) => request.appointmentTypeSnapshot as unknown as AppointmentTypeSnapshot,
     }),
     requestedBy: t.relation('requestedByAgent', { description: 'The agent who sent the request.' }),
     customer: t.relation('customer'),
