@@ -18,18 +18,34 @@ interface CliResult {
   stderr: string;
 }
 
-describe('operator CLI', () => {
-  const name = `gateway_cli_${randomUUID().replaceAll('-', '')}`;
-  let url: string;
-  let dataDir: string;
-  let db: pg.Client;
+/**
+ * A database of its own (migrated from the template, or empty), a data folder,
+ * and `cli(...)` running `src/cli.ts` against them as an operator would.
+ */
+function cliFixture(label: string, options: { migrated: boolean }) {
+  const name = `gateway_${label}_${randomUUID().replaceAll('-', '')}`;
+  const fixture = { url: '', dataDir: '', db: undefined as unknown as pg.Client };
+
+  beforeAll(async () => {
+    await adminQuery(options.migrated ? `CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}` : `CREATE DATABASE ${name}`);
+    fixture.url = databaseUrl(inject('adminDatabaseUrl'), name);
+    fixture.dataDir = await mkdtemp(path.join(tmpdir(), `gateway-${label}-`));
+    fixture.db = new pg.Client({ connectionString: fixture.url });
+    await fixture.db.connect();
+  });
+
+  afterAll(async () => {
+    await fixture.db?.end();
+    await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await rm(fixture.dataDir, { recursive: true, force: true });
+  });
 
   function cli(...args: string[]): Promise<CliResult> {
     return new Promise((resolve) => {
       execFile(
         tsx,
         ['src/cli.ts', ...args],
-        { cwd: root, env: { ...process.env, DATABASE_URL: url, DATA_DIR: dataDir }, timeout: 60_000 },
+        { cwd: root, env: { ...process.env, DATABASE_URL: fixture.url, DATA_DIR: fixture.dataDir }, timeout: 60_000 },
         (error, stdout, stderr) => {
           const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
           resolve({ code, stdout, stderr });
@@ -38,27 +54,19 @@ describe('operator CLI', () => {
     });
   }
 
+  return { fixture, cli };
+}
+
+describe('operator CLI', () => {
+  const { fixture, cli } = cliFixture('cli', { migrated: true });
+
   function lastLineJson(stdout: string): any {
     return JSON.parse(stdout.trim().split('\n').at(-1)!);
   }
 
   async function count(table: string): Promise<number> {
-    return (await db.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n;
+    return (await fixture.db.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n;
   }
-
-  beforeAll(async () => {
-    await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
-    url = databaseUrl(inject('adminDatabaseUrl'), name);
-    dataDir = await mkdtemp(path.join(tmpdir(), 'gateway-cli-'));
-    db = new pg.Client({ connectionString: url });
-    await db.connect();
-  });
-
-  afterAll(async () => {
-    await db?.end();
-    await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await rm(dataDir, { recursive: true, force: true });
-  });
 
   it('lists its commands with --help', async () => {
     const result = await cli('--help');
@@ -78,14 +86,14 @@ describe('operator CLI', () => {
       expect(result.code, result.stderr).toBe(0);
       const { id } = lastLineJson(result.stdout);
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
-      const { rows } = await db.query('SELECT name, slug, time_zone FROM accounts WHERE id = $1', [id]);
+      const { rows } = await fixture.db.query('SELECT name, slug, time_zone FROM accounts WHERE id = $1', [id]);
       expect(rows).toEqual([{ name: 'Contoso', slug: 'contoso', time_zone: 'Europe/London' }]);
     });
 
     it('gives a second account of the same name a unique slug', async () => {
       const result = await cli('accounts:create', '--name', 'Contoso', '--time-zone', 'America/New_York', '--json');
       expect(result.code, result.stderr).toBe(0);
-      const { rows } = await db.query('SELECT slug FROM accounts WHERE id = $1', [lastLineJson(result.stdout).id]);
+      const { rows } = await fixture.db.query('SELECT slug FROM accounts WHERE id = $1', [lastLineJson(result.stdout).id]);
       expect(rows[0].slug).toBe('contoso-2');
     });
 
@@ -118,19 +126,19 @@ describe('operator CLI', () => {
       const { clientId, clientSecret } = lastLineJson(result.stdout);
       expect(typeof clientId).toBe('string');
       expect(typeof clientSecret).toBe('string');
-      const { rows } = await db.query('SELECT name, scopes, all_accounts, secret_hash FROM api_clients WHERE client_id = $1', [clientId]);
+      const { rows } = await fixture.db.query('SELECT name, scopes, all_accounts, secret_hash FROM api_clients WHERE client_id = $1', [clientId]);
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ name: 'ci', scopes: ['read', 'write', 'admin'], all_accounts: true });
       expect(rows[0].secret_hash).not.toContain(clientSecret);
     });
 
     it('creates a client limited to the listed accounts', async () => {
-      const { rows: accounts } = await db.query<{ id: string }>('SELECT id FROM accounts ORDER BY slug LIMIT 2');
+      const { rows: accounts } = await fixture.db.query<{ id: string }>('SELECT id FROM accounts ORDER BY slug LIMIT 2');
       const ids = accounts.map((account) => account.id);
       const result = await cli('clients:create', '--name', 'reporting', '--accounts', ids.join(','), '--scopes', 'read', '--json');
       expect(result.code, result.stderr).toBe(0);
       const { clientId } = lastLineJson(result.stdout);
-      const { rows } = await db.query('SELECT scopes, all_accounts, account_ids FROM api_clients WHERE client_id = $1', [clientId]);
+      const { rows } = await fixture.db.query('SELECT scopes, all_accounts, account_ids FROM api_clients WHERE client_id = $1', [clientId]);
       expect(rows[0].scopes).toEqual(['read']);
       expect(rows[0].all_accounts).toBe(false);
       expect([...rows[0].account_ids].sort()).toEqual([...ids].sort());
@@ -172,56 +180,35 @@ describe('operator CLI', () => {
     expect(first.code).toBe(0);
     const second = await cli('keys:rotate', '--json');
     const { kid } = lastLineJson(second.stdout);
-    const keys = (await db.query('SELECT kid, retired_at FROM signing_keys ORDER BY created_at')).rows;
+    const keys = (await fixture.db.query('SELECT kid, retired_at FROM signing_keys ORDER BY created_at')).rows;
     expect(keys.filter((key) => key.retired_at === null).map((key) => key.kid)).toEqual([kid]);
     expect(keys.map((key) => key.kid)).toContain(lastLineJson(first.stdout).kid);
   });
 });
 
 describe('seed', () => {
-  const name = `gateway_seed_${randomUUID().replaceAll('-', '')}`;
-  let url: string;
-  let dataDir: string;
-  let db: pg.Client;
-
-  beforeAll(async () => {
-    await adminQuery(`CREATE DATABASE ${name}`);
-    url = databaseUrl(inject('adminDatabaseUrl'), name);
-    dataDir = await mkdtemp(path.join(tmpdir(), 'gateway-seed-'));
-    db = new pg.Client({ connectionString: url });
-    await db.connect();
-  });
-
-  afterAll(async () => {
-    await db?.end();
-    await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const { fixture, cli } = cliFixture('seed', { migrated: false });
 
   it('migrates an empty database, loads the demo accounts and saves the demo client credentials', async () => {
-    const result = await new Promise<CliResult>((resolve) => {
-      execFile(tsx, ['src/cli.ts', 'seed'], { cwd: root, env: { ...process.env, DATABASE_URL: url, DATA_DIR: dataDir } }, (error, stdout, stderr) =>
-        resolve({ code: error ? 1 : 0, stdout, stderr }),
-      );
-    });
+    const result = await cli('seed');
     expect(result.code, result.stderr).toBe(0);
-    const { rows: accounts } = await db.query('SELECT slug, time_zone FROM accounts ORDER BY slug');
+    const { rows: accounts } = await fixture.db.query('SELECT slug, time_zone FROM accounts ORDER BY slug');
     expect(accounts).toEqual([
       { slug: 'contoso-support', time_zone: 'America/New_York' },
       { slug: 'northwind-it', time_zone: 'Europe/London' },
       { slug: 'southern-cross', time_zone: 'Australia/Sydney' },
     ]);
-    const { rows: flows } = await db.query('SELECT DISTINCT confirmation_flow::text AS flow FROM appointment_types ORDER BY 1');
+    const { rows: flows } = await fixture.db.query('SELECT DISTINCT confirmation_flow::text AS flow FROM appointment_types ORDER BY 1');
     expect(flows.map((row) => row.flow)).toEqual(['CONFIRM_DECLINE', 'INSTANT']);
-    const { rows: holidays } = await db.query(
+    const { rows: holidays } = await fixture.db.query(
       'SELECT count(*) FILTER (WHERE agent_id IS NOT NULL)::int AS agent, count(*) FILTER (WHERE workday_id IS NOT NULL)::int AS workday FROM holidays',
     );
     expect(holidays[0].agent).toBeGreaterThan(0);
     expect(holidays[0].workday).toBeGreaterThan(0);
 
-    const saved = JSON.parse(await readFile(path.join(dataDir, 'demo-client.json'), 'utf8'));
+    const saved = JSON.parse(await readFile(path.join(fixture.dataDir, 'demo-client.json'), 'utf8'));
     expect(result.stdout).toContain(saved.clientSecret);
-    const { rows: clients } = await db.query('SELECT all_accounts, scopes FROM api_clients WHERE client_id = $1', [saved.clientId]);
+    const { rows: clients } = await fixture.db.query('SELECT all_accounts, scopes FROM api_clients WHERE client_id = $1', [saved.clientId]);
     expect(clients).toEqual([{ all_accounts: true, scopes: ['read', 'write', 'admin'] }]);
   });
 });
