@@ -10,6 +10,8 @@ export interface Config {
   tokenTtlSeconds: number;
   issuer: string;
   audience: string;
+  /** Serve the read operations the read compiler understands with one SQL statement (src/compiled-reads). */
+  compiledReads: boolean;
 }
 
 const environmentSchema = z.object({
@@ -23,6 +25,7 @@ const environmentSchema = z.object({
   TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
   TOKEN_ISSUER: z.url().optional(),
   TOKEN_AUDIENCE: z.string().min(1).default('scheduling-gateway'),
+  COMPILED_READS: z.enum(['true', 'false'], 'must be true or false').default('true'),
 });
 
 export class ConfigError extends Error {
@@ -44,5 +47,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     tokenTtlSeconds: env.TOKEN_TTL_SECONDS,
     issuer: env.TOKEN_ISSUER ?? `http://localhost:${env.PORT}`,
     audience: env.TOKEN_AUDIENCE,
+    compiledReads: env.COMPILED_READS === 'true',
   };
 }

@@ -4,6 +4,7 @@ import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import { createAuth, type Auth } from './auth/index.ts';
+import { useCompiledReads } from './compiled-reads/plugin.ts';
 import { createContext, type Context } from './schema/context.ts';
 import { schema } from './schema/index.ts';
 import { unauthenticated } from './schema/errors.ts';
@@ -41,6 +42,7 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
           if (response) endResponse(response);
         },
       },
+      ...(config.compiledReads ? [useCompiledReads()] : []),
     ],
   });
   return { yoga, auth };

@@ -47,6 +47,17 @@ function scopeColumn(model: string): string | undefined {
   return ACCOUNT_OWNED_MODELS.has(model) ? 'accountId' : undefined;
 }
 
+/**
+ * The same narrowing for a hand-written SQL read (the read compiler): the
+ * rows of `model` aliased `alias` whose account is in `accountIdsSql`, a
+ * `uuid[]` parameter holding the principal's accounts.
+ */
+export function accountScopeCondition(model: string, alias: string, accountIdsSql: string): string {
+  const column = scopeColumn(model);
+  if (!column) throw new Error(`${model} is not scoped to accounts`);
+  return `${alias}.${column === 'id' ? 'id' : 'account_id'} = ANY(${accountIdsSql})`;
+}
+
 function assertCreatable(data: unknown, column: string, accountIds: ReadonlySet<string>) {
   for (const row of Array.isArray(data) ? data : [data]) {
     const accountId = (row as Row | undefined)?.[column];

@@ -134,8 +134,10 @@ builder.prismaNode('Booking', {
     }),
     agents: t.field({
       type: [AgentRef],
-      description: 'The agents whose time the booking holds.',
-      select: (_args, _context, nestedSelection) => ({ agents: { select: { agent: nestedSelection(true) } } }),
+      description: 'The agents whose time the booking holds, by name.',
+      select: (_args, _context, nestedSelection) => ({
+        agents: { select: { agent: nestedSelection(true) }, orderBy: [{ agent: { name: 'asc' } }, { agentId: 'asc' }] },
+      }),
       resolve: (booking) => booking.agents.map((bookingAgent) => bookingAgent.agent),
     }),
     customer: t.relation('customer'),

@@ -170,9 +170,17 @@ export const MAX_SORT_KEYS = 5;
  * direction. The id is always appended last so pages are stable.
  */
 /** A sort key: a column of the model, or a path through a relation (`['customer', 'name']`). */
-type SortPath = string | readonly [string, string];
+export type SortPath = string | readonly [string, string];
+
+const sortFieldsByInput = new Map<string, Record<string, SortPath>>();
+
+/** The sort keys of an `<Type>OrderBy` input, for the read compiler to order the same way. */
+export function sortFieldsOf(inputTypeName: string): Record<string, SortPath> | undefined {
+  return sortFieldsByInput.get(inputTypeName);
+}
 
 export function orderByInput<Field extends string>(typeName: string, fields: Record<Field, SortPath>) {
+  sortFieldsByInput.set(`${typeName}OrderBy`, fields);
   const fieldEnum = builder.enumType(`${typeName}OrderField`, {
     values: Object.fromEntries(Object.keys(fields).map((name) => [name, { value: name }])) as Record<Field, { value: Field }>,
   });

@@ -53,14 +53,14 @@ export const TeamRef = builder.prismaNode('Team', {
     externalName: t.exposeString('externalName', { description: 'The name customers see.' }),
     schedulingMode: t.expose('schedulingMode', { type: TeamSchedulingMode }),
     members: t.relation('memberships', {
-      query: { orderBy: [{ priority: { sort: 'asc', nulls: 'last' } }, { createdAt: 'asc' }] },
+      query: { orderBy: [{ priority: { sort: 'asc', nulls: 'last' } }, { createdAt: 'asc' }, { id: 'asc' }] },
     }),
     agents: t.field({
       type: [AgentRef],
       select: (_args, _context, nestedSelection) => ({
         memberships: {
           select: { agent: nestedSelection(true) },
-          orderBy: [{ priority: { sort: 'asc', nulls: 'last' } }, { createdAt: 'asc' }],
+          orderBy: [{ priority: { sort: 'asc', nulls: 'last' } }, { createdAt: 'asc' }, { id: 'asc' }],
         },
       }),
       resolve: (team) => team.memberships.map((membership) => membership.agent),
@@ -76,7 +76,7 @@ builder.prismaObjectFields('Agent', (t) => ({
     type: [TeamRef],
     description: 'The teams this agent is a member of.',
     select: (_args, _context, nestedSelection) => ({
-      memberships: { select: { team: nestedSelection(true) }, orderBy: { createdAt: 'asc' } },
+      memberships: { select: { team: nestedSelection(true) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
     }),
     resolve: (agent) => agent.memberships.map((membership) => membership.team),
   }),

@@ -1,0 +1,91 @@
+import type { ExecutionResult } from 'graphql';
+import { processRegularResult, type Plugin } from 'graphql-yoga';
+import { accountsInScope } from '../schema/common.ts';
+import type { Context } from '../schema/context.ts';
+import { compileRead } from './compile.ts';
+
+/** Results answered by a compiled statement, with the response body PostgreSQL built. */
+const bodies = new WeakMap<object, string>();
+
+/**
+ * Serves the read operations the compiler understands with one SQL statement
+ * and sends PostgreSQL's JSON as the response body, untouched; everything
+ * else (mutations, errors, fields computed in code) executes as usual.
+ */
+export function useCompiledReads(): Plugin<Record<string, unknown>, Context> {
+  return {
+    onExecute({ args, executeFn, setExecuteFn }) {
+      const context = args.contextValue as unknown as Context;
+      if (!context.principal) return;
+      const compiled = compileRead({
+        schema: args.schema,
+        document: args.document,
+        operationName: args.operationName,
+        variables: args.variableValues as Record<string, unknown> | undefined,
+        accountsFor: (accountIds) => accountsInScope(context, accountIds),
+        hasScope: (scope) => context.hasScope(scope),
+      });
+      if (!compiled) return;
+      setExecuteFn(async (executionArgs) => {
+        let body: string;
+        try {
+          const rows = await context.db.$queryRawUnsafe<Array<{ body: string }>>(compiled.sql, ...compiled.params);
+          body = rows[0]!.body;
+        } catch (error) {
+          // A statement the compiler got wrong must not cost the caller its answer.
+          console.error('Compiled read failed; executing through the resolvers instead:', error);
+          return executeFn(executionArgs);
+        }
+        let parsed: ExecutionResult['data'];
+        const result: ExecutionResult = {
+          get data() {
+            return (parsed ??= (JSON.parse(body) as ExecutionResult).data);
+          },
+        };
+        bodies.set(result, body);
+        return result;
+      });
+    },
+    onResultProcess({ request, result, setResultProcessor }) {
+      const body = bodies.get(result as object);
+      const mediaType = body === undefined ? undefined : regularMediaType(request);
+      if (body === undefined || !mediaType) return;
+      setResultProcessor(
+        (processed, fetchAPI, accepted) =>
+          processed === result
+            ? new fetchAPI.Response(body, { status: 200, headers: { 'Content-Type': `${accepted}; charset=utf-8` } })
+            : processRegularResult(processed, fetchAPI, accepted),
+        mediaType,
+      );
+    },
+  };
+}
+
+const REGULAR_MEDIA_TYPES = ['application/graphql-response+json', 'application/json'];
+
+/**
+ * The media type yoga's regular (non-streaming) result processor would pick
+ * for this request's Accept header, by yoga's own rule (the last match wins);
+ * undefined when the client wants a stream, which yoga then serves.
+ */
+function regularMediaType(request: Request): string | undefined {
+  const requested = (request.headers.get('accept') || '*/*')
+    .replace(/\s/g, '')
+    .toLowerCase()
+    .split(',')
+    .flatMap((accept) => {
+      const [mediaType, ...params] = accept.split(';');
+      const charset = params.find((param) => param.includes('charset=')) ?? 'charset=utf-8';
+      return mediaType && charset === 'charset=utf-8' ? [mediaType] : [];
+    })
+    .reverse();
+  let chosen: string | undefined;
+  for (const asked of requested) {
+    for (const offered of REGULAR_MEDIA_TYPES) {
+      const [askedType, askedSubtype] = asked.split('/');
+      const [type, subtype] = offered.split('/');
+      if ((askedType === '*' || askedType === type) && (askedSubtype === '*' || askedSubtype === subtype)) chosen = offered;
+    }
+  }
+  return chosen;
+}
