@@ -26,6 +26,8 @@ export interface VerifiedAccessToken {
   /** Space-delimited scopes as granted; not yet checked against the client's current ones. */
   scopes: string[];
   accountIds: string[];
+  /** When the token expires (ms since the epoch). */
+  expiresAt: number;
 }
 
 export class InvalidAccessTokenError extends Error {
@@ -80,7 +82,29 @@ export async function verifyAccessToken(keys: SigningKeys, settings: TokenSettin
   if (!Array.isArray(accounts) || !accounts.every((id) => typeof id === 'string')) {
     throw new InvalidAccessTokenError('The access token has no valid accounts claim');
   }
-  return { clientId, scopes: scope.split(' ').filter(Boolean), accountIds: accounts as string[] };
+  return { clientId, scopes: scope.split(' ').filter(Boolean), accountIds: accounts as string[], expiresAt: payload.exp! * 1000 };
+}
+
+/** Enough for every live token of a busy gateway; the oldest entry goes first when full. */
+const VERIFIED_TOKENS_KEPT = 10_000;
+
+/**
+ * `verifyAccessToken` that remembers tokens it has verified until they
+ * expire, so a client's requests pay for the ES256 signature check once per
+ * token rather than once per request. Only the exact token string is
+ * remembered (signature included), so nothing unverified can hit the cache.
+ */
+export function createAccessTokenVerifier(keys: SigningKeys, settings: TokenSettings): (token: string) => Promise<VerifiedAccessToken> {
+  const verified = new Map<string, VerifiedAccessToken>();
+  return async (token) => {
+    const known = verified.get(token);
+    if (known && Date.now() < known.expiresAt) return known;
+    verified.delete(token);
+    const fresh = await verifyAccessToken(keys, settings, token);
+    if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
+    verified.set(token, fresh);
+    return fresh;
+  };
 }
 
 function describeFailure(error: unknown): string {

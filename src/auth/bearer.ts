@@ -1,8 +1,7 @@
 import type { Db } from '../db/client.ts';
 import type { ApiClient } from '../generated/prisma/client.ts';
-import { InvalidAccessTokenError, verifyAccessToken, type TokenSettings, type VerifiedAccessToken } from './access-tokens.ts';
+import { InvalidAccessTokenError, type VerifiedAccessToken } from './access-tokens.ts';
 import { findActiveClient } from './api-clients.ts';
-import type { SigningKeys } from './keys.ts';
 import { isScope, type Principal } from './principal.ts';
 
 export type Authentication = { kind: 'none' } | { kind: 'invalid'; reason: string } | { kind: 'valid'; principal: Principal };
@@ -11,14 +10,14 @@ export type Authentication = { kind: 'none' } | { kind: 'invalid'; reason: strin
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 
 /** Who sent the request: no credentials, a token that fails any check, or a verified principal. */
-export async function authenticateBearer(request: Request, db: Db, keys: SigningKeys, settings: TokenSettings): Promise<Authentication> {
+export async function authenticateBearer(request: Request, db: Db, verify: (token: string) => Promise<VerifiedAccessToken>): Promise<Authentication> {
   const authorization = request.headers.get('authorization');
   if (authorization === null) return { kind: 'none' };
   const token = BEARER.exec(authorization.trim())?.[1];
   if (!token) return { kind: 'invalid', reason: 'The Authorization header must carry a Bearer access token' };
   let verified: VerifiedAccessToken;
   try {
-    verified = await verifyAccessToken(keys, settings, token);
+    verified = await verify(token);
   } catch (error) {
     if (error instanceof InvalidAccessTokenError) return { kind: 'invalid', reason: error.message };
     throw error;

@@ -1,6 +1,6 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
-import type { TokenSettings } from './access-tokens.ts';
+import { createAccessTokenVerifier, type TokenSettings } from './access-tokens.ts';
 import { authenticateBearer, type Authentication } from './bearer.ts';
 import { authorizationServerMetadata, JWKS_PATH, METADATA_PATH, TOKEN_PATH } from './discovery.ts';
 import { createSigningKeys, type SigningKeys } from './keys.ts';
@@ -21,6 +21,7 @@ const JWKS_MAX_AGE_SECONDS = 60;
 export async function createAuth({ db, config }: { db: Db; config: Config }): Promise<Auth> {
   const settings: TokenSettings = { issuer: config.issuer, audience: config.audience, tokenTtlSeconds: config.tokenTtlSeconds };
   const keys = await createSigningKeys(db, settings);
+  const verifyToken = createAccessTokenVerifier(keys, settings);
 
   async function route(request: Request, path: string): Promise<Response | undefined> {
     switch (path) {
@@ -42,7 +43,7 @@ export async function createAuth({ db, config }: { db: Db; config: Config }): Pr
 
   return {
     keys,
-    authenticate: (request) => authenticateBearer(request, db, keys, settings),
+    authenticate: (request) => authenticateBearer(request, db, verifyToken),
     async handle(request, url) {
       try {
         return await route(request, url.pathname);

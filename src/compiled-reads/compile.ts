@@ -67,7 +67,7 @@ export function compileRead(request: CompileRequest): CompiledRead | undefined {
   try {
     return new Compilation(request).statement();
   } catch (error) {
-    if (error instanceof Unsupported) { if (process.env.DEBUG_COMPILED_READS) console.error('not compiled:', error.message); return undefined; }
+    if (error instanceof Unsupported) return undefined;
     throw error;
   }
 }

@@ -145,6 +145,21 @@ describe('authenticate', () => {
     await expectRejected('not.a.jwt', /malformed/);
   });
 
+  it('rejects a token once it expires, though it was accepted while it was valid', async () => {
+    const shortLived = await mintWithGatewayKey(gateway, client, { expiresInSeconds: 1 });
+    expect((await authenticateWith(gateway, `Bearer ${shortLived}`)).kind).toBe('valid');
+    // Past exp and the verifier's clock tolerance.
+    await new Promise((resolve) => setTimeout(resolve, 6_500));
+    await expectRejected(shortLived, /expired/);
+  }, 15_000);
+
+  it('rejects an accepted token whose signature was altered', async () => {
+    expect((await authenticateWith(gateway, `Bearer ${validToken}`)).kind).toBe('valid');
+    const [header, payload, signature] = validToken.split('.');
+    const altered = `${header}.${payload}.${signature!.startsWith('A') ? 'B' : 'A'}${signature!.slice(1)}`;
+    await expectRejected(altered, /signature/);
+  });
+
   it('rejects the live token of a client revoked after issuing it', async () => {
     const revoked = await createClient(gateway.db, { accounts: [accountId] });
     const token = await tokenOf(gateway, revoked);
