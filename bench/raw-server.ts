@@ -20,7 +20,7 @@ const jsonArray = (rowJson: string, order: string) => `('[' || coalesce(string_a
 const BOOKING_FIELDS = (booking: string) => `
   SELECT ${globalId('Booking', `${booking}.id`)} AS "id", ${booking}.status AS "status",
          ${iso(`${booking}.starts_at`)} AS "startsAt", ${iso(`${booking}.ends_at`)} AS "endsAt", ${booking}.title AS "title",
-         (SELECT ${jsonArray('row_to_json(agent_json)', 'agent_json."name"')}
+         (SELECT ${jsonArray('row_to_json(agent_json)', 'agent.name, agent.id')}
             FROM booking_agents AS held JOIN agents AS agent ON agent.id = held.agent_id,
                  LATERAL (SELECT ${globalId('Agent', 'agent.id')} AS "id", agent.name AS "name", agent.email AS "email") AS agent_json
            WHERE held.booking_id = ${booking}.id) AS "agents",

@@ -97,6 +97,8 @@ class Compilation {
   statement(): CompiledRead {
     const queryType = this.request.schema.getQueryType()!;
     const fields = this.collect(queryType, [this.operation.selectionSet]);
+    // Nothing to read: the resolvers answer without a statement.
+    if ([...fields.values()].every((nodes) => nodes[0]!.name.value === '__typename')) throw new Unsupported('no data fields');
     const parts = [...fields].map(([key, nodes]) => {
       const name = nodes[0]!.name.value;
       const value = name === '__typename' ? `'"${queryType.name}"'` : `coalesce((${this.rootField(queryType, name, nodes)})::text, 'null')`;
