@@ -131,7 +131,9 @@ class Compilation {
     if (!table || !isObjectType(type) || !type.getInterfaces().some((candidate) => candidate.name === 'Node')) throw new Unsupported(`node of ${decoded.typename}`);
     const row = this.alias();
     const accounts = this.param(this.accounts(null), 'uuid[]');
-    return `SELECT ${this.object(type, row, nodes)} FROM ${table.table} AS ${row} WHERE ${row}.id = ${this.param(decoded.id, 'uuid')} AND ${accountScopeCondition(table.model, row, accounts)}`;
+    const joins: string[] = [];
+    const json = this.object(type, row, nodes, joins);
+    return `SELECT ${json} FROM ${table.table} AS ${row} ${joins.join(' ')} WHERE ${row}.id = ${this.param(decoded.id, 'uuid')} AND ${accountScopeCondition(table.model, row, accounts)}`;
   }
 
   private connection(connectionType: GraphQLObjectType, typename: string, args: Record<string, unknown>, nodes: FieldNode[]): string {
@@ -167,16 +169,19 @@ class Compilation {
           value = `'${connectionType.name}'`;
           break;
         case 'nodes':
-          value = `(SELECT '[' || coalesce(string_agg((${this.object(type, page, fieldNodes)})::text, ',' ORDER BY ${page}._n), '') || ']' FROM ${page} WHERE ${page}._n <= ${size})::json`;
+          const joins: string[] = [];
+          const json = this.object(type, page, fieldNodes, joins);
+          value = `(SELECT '[' || coalesce(string_agg((${json})::text, ',' ORDER BY ${page}._n), '') || ']' FROM ${page} ${joins.join(' ')} WHERE ${page}._n <= ${size})::json`;
           break;
         case 'edges': {
           const edgeType = getNamedType(connectionType.getFields().edges!.type) as GraphQLObjectType;
+          const joins: string[] = [];
           const edgeColumns = [...this.collect(edgeType, selectionSets(fieldNodes))].map(([edgeKey, edgeNodes]) => {
             const edgeField = edgeNodes[0]!.name.value;
-            const edgeValue = edgeField === '__typename' ? `'${edgeType.name}'` : edgeField === 'cursor' ? cursor(page) : edgeField === 'node' ? this.object(type, page, edgeNodes) : unsupported(`${edgeType.name}.${edgeField}`);
+            const edgeValue = edgeField === '__typename' ? `'${edgeType.name}'` : edgeField === 'cursor' ? cursor(page) : edgeField === 'node' ? this.object(type, page, edgeNodes, joins) : unsupported(`${edgeType.name}.${edgeField}`);
             return `${edgeValue} AS "${identifier(edgeKey)}"`;
           });
-          value = `(SELECT '[' || coalesce(string_agg((SELECT row_to_json(_e) FROM (SELECT ${edgeColumns.join(', ')}) AS _e)::text, ',' ORDER BY ${page}._n), '') || ']' FROM ${page} WHERE ${page}._n <= ${size})::json`;
+          value = `(SELECT '[' || coalesce(string_agg((SELECT row_to_json(_e) FROM (SELECT ${edgeColumns.join(', ')}) AS _e)::text, ',' ORDER BY ${page}._n), '') || ']' FROM ${page} ${joins.join(' ')} WHERE ${page}._n <= ${size})::json`;
           break;
         }
         case 'pageInfo': {
@@ -211,13 +216,18 @@ class Compilation {
 
   // ---- objects
 
-  /** A JSON object of `type` for the row `alias`, with the fields selected by `nodes`. */
-  private object(type: GraphQLObjectType, alias: string, nodes: FieldNode[]): string {
-    const columns = [...this.collect(type, selectionSets(nodes))].map(([key, fieldNodes]) => `${this.field(type, alias, fieldNodes)} AS "${identifier(key)}"`);
+  /**
+   * A JSON object of `type` for the row `alias`, with the fields selected by
+   * `nodes`. Single related rows are joined into the FROM that brings `alias`
+   * (`joins`) rather than looked up row by row: per row, the planner would
+   * scan a small table each time.
+   */
+  private object(type: GraphQLObjectType, alias: string, nodes: FieldNode[], joins: string[]): string {
+    const columns = [...this.collect(type, selectionSets(nodes))].map(([key, fieldNodes]) => `${this.field(type, alias, fieldNodes, joins)} AS "${identifier(key)}"`);
     return `(SELECT row_to_json(_j) FROM (SELECT ${columns.join(', ')}) AS _j)`;
   }
 
-  private field(type: GraphQLObjectType, alias: string, nodes: FieldNode[]): string {
+  private field(type: GraphQLObjectType, alias: string, nodes: FieldNode[], joins: string[]): string {
     const name = nodes[0]!.name.value;
     if (name === '__typename') return `'${type.name}'`;
     const definition = type.getFields()[name];
@@ -231,7 +241,8 @@ class Compilation {
       case 'object': {
         const target = this.request.schema.getType(plan.typename) as GraphQLObjectType;
         const row = this.alias();
-        return `(SELECT ${this.object(target, row, nodes)} FROM ${plan.hop.table} AS ${row} WHERE ${row}.${plan.hop.column} = ${alias}.${plan.hop.parentColumn})`;
+        joins.push(`LEFT JOIN ${plan.hop.table} AS ${row} ON ${row}.${plan.hop.column} = ${alias}.${plan.hop.parentColumn}`);
+        return `CASE WHEN ${row}.id IS NULL THEN NULL ELSE ${this.object(target, row, nodes, joins)} END`;
       }
       case 'list': {
         const target = this.request.schema.getType(plan.typename) as GraphQLObjectType;
@@ -239,11 +250,15 @@ class Compilation {
         const scope = `${link}.${plan.hop.column} = ${alias}.${plan.hop.parentColumn}`;
         if (!plan.then) {
           const order = orderSql(plan.orderBy, plan.hop.model, link, {});
-          return jsonArray(this.object(target, link, nodes), order, `${plan.hop.table} AS ${link}`, scope);
+          const elementJoins: string[] = [];
+          const element = this.object(target, link, nodes, elementJoins);
+          return jsonArray(element, order, `${plan.hop.table} AS ${link} ${elementJoins.join(' ')}`, scope);
         }
         const row = this.alias();
         const order = orderSql(plan.orderBy, plan.hop.model, link, { [plan.then.relation]: row });
-        return jsonArray(this.object(target, row, nodes), order, `${plan.hop.table} AS ${link} JOIN ${plan.then.table} AS ${row} ON ${row}.id = ${link}.${plan.then.parentColumn}`, scope);
+        const elementJoins: string[] = [];
+        const element = this.object(target, row, nodes, elementJoins);
+        return jsonArray(element, order, `${plan.hop.table} AS ${link} JOIN ${plan.then.table} AS ${row} ON ${row}.id = ${link}.${plan.then.parentColumn} ${elementJoins.join(' ')}`, scope);
       }
     }
   }

@@ -29,7 +29,9 @@ export function useCompiledReads(): Plugin<Record<string, unknown>, Context> {
       setExecuteFn(async (executionArgs) => {
         let body: string;
         try {
-          const rows = await context.db.$queryRawUnsafe<Array<{ body: string }>>(compiled.sql, ...compiled.params);
+          // The statement carries its own account filter (from src/db/scope.ts); the unscoped client spares
+          // building a scoped one for a raw statement it would not touch.
+          const rows = await context.rootDb.$queryRawUnsafe<Array<{ body: string }>>(compiled.sql, ...compiled.params);
           body = rows[0]!.body;
         } catch (error) {
           // A statement the compiler got wrong must not cost the caller its answer.
