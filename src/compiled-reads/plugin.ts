@@ -1,5 +1,6 @@
 import type { ExecutionResult } from 'graphql';
 import { processRegularResult, type Plugin } from 'graphql-yoga';
+import { queryScalar } from '../db/client.ts';
 import { accountsInScope } from '../schema/common.ts';
 import type { Context } from '../schema/context.ts';
 import { compileRead } from './compile.ts';
@@ -31,8 +32,7 @@ export function useCompiledReads(): Plugin<Record<string, unknown>, Context> {
         try {
           // The statement carries its own account filter (from src/db/scope.ts); the unscoped client spares
           // building a scoped one for a raw statement it would not touch.
-          const rows = await context.rootDb.$queryRawUnsafe<Array<{ body: string }>>(compiled.sql, ...compiled.params);
-          body = rows[0]!.body;
+          body = String(await queryScalar(context.rootDb, compiled.sql, compiled.params));
         } catch (error) {
           // A statement the compiler got wrong must not cost the caller its answer.
           console.error('Compiled read failed; executing through the resolvers instead:', error);

@@ -1,4 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
 
 export type Db = PrismaClient;
@@ -8,19 +9,46 @@ export interface StatementCounter {
   readonly count: number;
 }
 
+/** Runs one hand-written statement on a client's pool, returning the first column of its first row. */
+type ScalarQuery = (sql: string, params: unknown[]) => Promise<unknown>;
+
+const scalarQueries = new WeakMap<Db, ScalarQuery>();
+
 /**
- * The one Prisma client of a process. With `countStatements`, every SQL
- * statement is counted, so tests can assert the shape of an operation's cost.
+ * The one Prisma client of a process, on a pg pool it shares with the
+ * statements the read compiler writes by hand. With `countStatements`, every
+ * SQL statement is counted, so tests can assert the shape of an operation's
+ * cost.
  */
 export function createDb(url: string, options: { countStatements?: boolean; poolSize?: number } = {}) {
-  const adapter = new PrismaPg({ connectionString: url, max: options.poolSize ?? 10 });
-  if (!options.countStatements) {
-    return { db: new PrismaClient({ adapter }), statements: undefined };
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
+  const counter = { count: 0 };
+  let db: Db;
+  if (options.countStatements) {
+    const logged = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
+    logged.$on('query', () => {
+      counter.count += 1;
+    });
+    db = logged;
+  } else {
+    db = new PrismaClient({ adapter });
   }
-  const db = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
-  const statements = { count: 0 };
-  db.$on('query', () => {
-    statements.count += 1;
+  scalarQueries.set(db, async (sql, params) => {
+    if (options.countStatements) counter.count += 1;
+    const { rows } = await pool.query({ text: sql, values: params, rowMode: 'array' });
+    return (rows[0] as unknown[] | undefined)?.[0];
   });
-  return { db, statements: statements as StatementCounter };
+  return { db, statements: options.countStatements ? (counter as StatementCounter) : undefined };
+}
+
+/**
+ * The first column of the first row of a hand-written statement, straight
+ * from pg: no Prisma result mapping for a body PostgreSQL already built.
+ */
+export async function queryScalar(db: Db, sql: string, params: unknown[]): Promise<unknown> {
+  const query = scalarQueries.get(db);
+  if (query) return query(sql, params);
+  const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(sql, ...params);
+  return rows[0] ? Object.values(rows[0])[0] : undefined;
 }
