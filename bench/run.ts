@@ -176,6 +176,48 @@ function sampleRss(server: RunningServer) {
   }
 }
 
+/** CPU time (ms) the process has used so far, from /proc; undefined where /proc is unavailable. */
+function cpuMs(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+const DRAIN_TIMEOUT_MS = 120_000;
+
+/**
+ * Waits until a server has finished the requests autocannon gave up on: no
+ * statement of its role active in PostgreSQL and its process nearly idle,
+ * twice in a row. Otherwise they would run on into the next measurement.
+ */
+async function waitUntilDrained(url: string, server: RunningServer, role: string | undefined) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+    let quiet = 0;
+    let cpu = cpuMs(server.child.pid);
+    while (quiet < 2 && Date.now() < deadline) {
+      await sleep(250);
+      const { rows } = await client.query<{ active: number }>(
+        `SELECT count(*)::int AS active FROM pg_stat_activity
+          WHERE state = 'active' AND pid <> pg_backend_pid() AND datname = current_database() AND ($1::text IS NULL OR usename = $1)`,
+        [role ?? null],
+      );
+      const now = cpuMs(server.child.pid);
+      const busy = now !== undefined && cpu !== undefined && now - cpu > 25;
+      cpu = now;
+      quiet = rows[0]!.active === 0 && !busy ? quiet + 1 : 0;
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 // ---------------------------------------------------------------- database
 
 /** Whether pg_stat_statements can count statements here (it must be preloaded by the server). */
@@ -510,6 +552,7 @@ async function main() {
           row.sequentialP50Ms = measured.sequentialP50Ms;
           await loadRow(operation, server, body, nextBody, row);
         }
+        await waitUntilDrained(database.url, server, ownRoles ? spec.role : undefined);
         console.log(`  ${spec.name}: ${row.requestsPerSecond?.toFixed(1) ?? '–'} req/s, p50 ${row.p50Ms?.toFixed(1)} ms, p99 ${row.p99Ms?.toFixed(1)} ms${row.check ? `, ${row.check}` : ''}`);
       } catch (error) {
         Object.assign(row, { status: 'not run', reason: (error as Error).message.slice(0, 400) });
