@@ -61,18 +61,35 @@ const STATEMENTS = {
     SELECT '{"data":{"node":' || coalesce((SELECT row_to_json(fields)::text FROM bookings AS booking,
       LATERAL (${BOOKING_FIELDS('booking')}) AS fields
       WHERE booking.id = $2 AND booking.account_id = ANY($1::uuid[])), 'null') || '}}' AS body`,
+  // The gateway's technique: booking_day_totals for the UTC days that lie whole in the range (UTC months start at
+  // midnight, so only `from` and `to` can cut a day in two), the bookings themselves for a day they cut, and
+  // months found by width_bucket.
   MonthlyAgentReport: `
-    WITH report AS (
-      SELECT date_trunc('month', booking.starts_at, 'UTC') AS period, held.agent_id, count(*) AS count,
-             coalesce(sum(extract(epoch FROM booking.ends_at - booking.starts_at) / 60)
-               FILTER (WHERE booking.status IN ('TENTATIVE', 'CONFIRMED', 'COMPLETED', 'NO_SHOW')), 0) AS scheduled_minutes,
-             count(*) FILTER (WHERE booking.status IN ('CONFIRMED', 'COMPLETED')) AS confirmed,
-             count(*) FILTER (WHERE booking.status = 'CANCELLED') AS cancelled,
-             count(*) FILTER (WHERE booking.status = 'NO_SHOW') AS no_shows,
-             avg(extract(epoch FROM booking.starts_at - booking.created_at) / 60) AS lead_time
+    WITH month AS (
+      SELECT array_agg(starts_at ORDER BY starts_at) AS starts FROM (
+        SELECT generate_series(date_trunc('month', $2::timestamptz AT TIME ZONE 'UTC'), $3::timestamptz AT TIME ZONE 'UTC', interval '1 month') AT TIME ZONE 'UTC' AS starts_at
+      ) AS month_start WHERE starts_at < $3
+    ), share AS (
+      SELECT totals.day AS starts_at, totals.agent_id, totals.bookings, totals.scheduled, totals.confirmed, totals.cancelled, totals.no_shows, totals.lead_time
+        FROM booking_day_totals AS totals
+       WHERE totals.account_id = ANY($1::uuid[]) AND totals.agent_id IS NOT NULL AND totals.day >= $2 AND totals.day <= $3::timestamptz - interval '24 hours'
+      UNION ALL
+      SELECT booking.starts_at, held.agent_id, 1,
+             CASE WHEN booking.status IN ('TENTATIVE', 'CONFIRMED', 'COMPLETED', 'NO_SHOW') THEN booking.ends_at - booking.starts_at ELSE interval '0' END,
+             (booking.status IN ('CONFIRMED', 'COMPLETED'))::int, (booking.status = 'CANCELLED')::int, (booking.status = 'NO_SHOW')::int,
+             booking.starts_at - booking.created_at
         FROM bookings AS booking JOIN booking_agents AS held ON held.booking_id = booking.id
        WHERE booking.account_id = ANY($1::uuid[]) AND booking.starts_at >= $2 AND booking.starts_at < $3 AND booking.status <> 'RESCHEDULED'
+         AND (booking.starts_at < date_trunc('day', $2::timestamptz - interval '1 millisecond', 'UTC') + interval '24 hours'
+              OR booking.starts_at >= date_trunc('day', $3::timestamptz, 'UTC'))
+    ), report AS (
+      SELECT month.starts[width_bucket(share.starts_at, month.starts)] AS period, share.agent_id, sum(share.bookings) AS count,
+             extract(epoch FROM sum(share.scheduled)) / 60 AS scheduled_minutes, sum(share.confirmed) AS confirmed,
+             sum(share.cancelled) AS cancelled, sum(share.no_shows) AS no_shows,
+             extract(epoch FROM sum(share.lead_time)) / 60 / sum(share.bookings) AS lead_time
+        FROM share CROSS JOIN month
        GROUP BY 1, 2
+      HAVING sum(share.bookings) > 0
     ), ordered AS (
       SELECT report.*, agent.name AS agent_name FROM report JOIN agents AS agent ON agent.id = report.agent_id
        ORDER BY report.period ASC NULLS LAST, agent.name ASC NULLS LAST, report.agent_id ASC NULLS LAST LIMIT $4

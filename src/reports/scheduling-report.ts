@@ -1,5 +1,6 @@
 import { Prisma } from '../generated/prisma/client.ts';
 import type { Db } from '../db/client.ts';
+import { DAY_MS, periodStarts } from './periods.ts';
 
 /** What a report counts: bookings by their start, or scheduling requests by their creation. */
 export type ReportSubject = 'BOOKINGS' | 'SCHEDULING_REQUESTS';
@@ -38,17 +39,50 @@ export interface ReportRow {
   averageLeadTimeMinutes: number | null;
 }
 
+type Period = 'DAY' | 'WEEK' | 'MONTH';
+type GroupDimension = Exclude<ReportDimension, Period>;
+
 interface SubjectSql {
   from: Prisma.Sql;
   /** The instant that places a row in the report's range and periods. */
   when: Prisma.Sql;
-  dimensions: Record<Exclude<ReportDimension, 'DAY' | 'WEEK' | 'MONTH'>, Prisma.Sql>;
-  metrics: Record<Exclude<ReportMetric, 'COUNT'>, Prisma.Sql>;
+  dimensions: Record<GroupDimension, Prisma.Sql>;
+  metrics: Record<ReportMetric, Prisma.Sql>;
   /** Rows a report leaves out unless asked for. */
   excluded: Prisma.Sql;
 }
 
-const BOOKING_MINUTES = Prisma.sql`extract(epoch FROM subject.ends_at - subject.starts_at) / 60`;
+/**
+ * What a bookings report sums per group, and how each booking counts in it: the columns of
+ * `booking_day_totals`, which its triggers fill the same way (`booking_day_totals_of`).
+ */
+const BOOKING_TOTALS = {
+  bookings: Prisma.sql`count(*)`,
+  scheduled: Prisma.sql`coalesce(sum(subject.ends_at - subject.starts_at) FILTER (WHERE subject.status IN ('TENTATIVE', 'CONFIRMED', 'COMPLETED', 'NO_SHOW')), interval '0')`,
+  confirmed: Prisma.sql`count(*) FILTER (WHERE subject.status IN ('CONFIRMED', 'COMPLETED'))`,
+  cancelled: Prisma.sql`count(*) FILTER (WHERE subject.status = 'CANCELLED')`,
+  declined: Prisma.sql`count(*) FILTER (WHERE subject.status = 'DECLINED')`,
+  no_shows: Prisma.sql`count(*) FILTER (WHERE subject.status = 'NO_SHOW')`,
+  lead_time: Prisma.sql`sum(subject.starts_at - subject.created_at)`,
+};
+type BookingTotal = keyof typeof BOOKING_TOTALS;
+const BOOKING_TOTAL_COLUMNS = Object.keys(BOOKING_TOTALS) as BookingTotal[];
+
+/**
+ * The metrics of a bookings report from its totals, whether summed from bookings or from day totals. Durations are
+ * summed as intervals, which PostgreSQL adds exactly and quickly, and turned into minutes once per group.
+ */
+function bookingMetrics(total: Record<BookingTotal, Prisma.Sql>): Record<ReportMetric, Prisma.Sql> {
+  return {
+    COUNT: total.bookings,
+    SCHEDULED_MINUTES: Prisma.sql`extract(epoch FROM ${total.scheduled}) / 60`,
+    CONFIRMED: total.confirmed,
+    CANCELLED: total.cancelled,
+    DECLINED: total.declined,
+    NO_SHOWS: total.no_shows,
+    AVERAGE_LEAD_TIME_MINUTES: Prisma.sql`extract(epoch FROM ${total.lead_time}) / 60 / nullif(${total.bookings}, 0)`,
+  };
+}
 
 const SUBJECTS: Record<ReportSubject, (groupByAgent: boolean, groupByTeam: boolean) => SubjectSql> = {
   // A booking holding several agents (a collective team) counts once for each of them when grouped by agent.
@@ -65,14 +99,7 @@ const SUBJECTS: Record<ReportSubject, (groupByAgent: boolean, groupByTeam: boole
       STATUS: Prisma.sql`subject.status::text`,
       CUSTOMER: Prisma.sql`subject.customer_id`,
     },
-    metrics: {
-      SCHEDULED_MINUTES: Prisma.sql`coalesce(sum(${BOOKING_MINUTES}) FILTER (WHERE subject.status IN ('TENTATIVE', 'CONFIRMED', 'COMPLETED', 'NO_SHOW')), 0)`,
-      CONFIRMED: Prisma.sql`count(*) FILTER (WHERE subject.status IN ('CONFIRMED', 'COMPLETED'))`,
-      CANCELLED: Prisma.sql`count(*) FILTER (WHERE subject.status = 'CANCELLED')`,
-      DECLINED: Prisma.sql`count(*) FILTER (WHERE subject.status = 'DECLINED')`,
-      NO_SHOWS: Prisma.sql`count(*) FILTER (WHERE subject.status = 'NO_SHOW')`,
-      AVERAGE_LEAD_TIME_MINUTES: Prisma.sql`avg(extract(epoch FROM subject.starts_at - subject.created_at) / 60)`,
-    },
+    metrics: bookingMetrics(BOOKING_TOTALS),
     // A rescheduled booking lives on in its replacement; counting both would count one appointment twice.
     excluded: Prisma.sql`subject.status = 'RESCHEDULED'`,
   }),
@@ -94,6 +121,7 @@ const SUBJECTS: Record<ReportSubject, (groupByAgent: boolean, groupByTeam: boole
       CUSTOMER: Prisma.sql`subject.customer_id`,
     },
     metrics: {
+      COUNT: Prisma.sql`count(*)`,
       SCHEDULED_MINUTES: Prisma.sql`coalesce(sum(extract(epoch FROM scheduled.ends_at - scheduled.starts_at) / 60), 0)`,
       CONFIRMED: Prisma.sql`count(*) FILTER (WHERE subject.status = 'SCHEDULED')`,
       CANCELLED: Prisma.sql`count(*) FILTER (WHERE subject.status = 'CANCELLED')`,
@@ -105,9 +133,7 @@ const SUBJECTS: Record<ReportSubject, (groupByAgent: boolean, groupByTeam: boole
   }),
 };
 
-const PERIOD_UNITS: Record<string, string> = { DAY: 'day', WEEK: 'week', MONTH: 'month' };
-
-const OUTPUT_COLUMNS: Record<Exclude<ReportDimension, 'DAY' | 'WEEK' | 'MONTH'>, string> = {
+const OUTPUT_COLUMNS: Record<GroupDimension, string> = {
   ACCOUNT: 'account_id',
   AGENT: 'agent_id',
   TEAM: 'team_id',
@@ -127,34 +153,154 @@ const METRIC_COLUMNS: Record<ReportMetric, string> = {
 };
 
 /**
- * The report as one SQL statement: filter, group and aggregate in
- * PostgreSQL, with periods cut by `date_trunc` in the report's zone (weeks
- * start on Monday, as ISO weeks do), so buckets stay right across DST.
+ * Metrics leave PostgreSQL as bigint and float8: as numeric they would arrive as Decimal objects, thousands per
+ * report, only to become numbers. float8 is the nearest double of the numeric, as Number() of it would be.
  */
-export function reportSql(query: ReportQuery): Prisma.Sql {
+const METRIC_TYPES: Record<ReportMetric, 'bigint' | 'float8'> = {
+  COUNT: 'bigint',
+  SCHEDULED_MINUTES: 'float8',
+  CONFIRMED: 'bigint',
+  CANCELLED: 'bigint',
+  DECLINED: 'bigint',
+  NO_SHOWS: 'bigint',
+  AVERAGE_LEAD_TIME_MINUTES: 'float8',
+};
+
+const isPeriod = (dimension: ReportDimension): dimension is Period => PERIODS.includes(dimension);
+
+/** What every grouping of one report shares: its scope, and where its periods start. */
+interface ReportFrame {
+  query: ReportQuery;
+  /** The start of the period an instant falls in, or NULL when the report has no period. */
+  periodOf(instant: Prisma.Sql): Prisma.Sql;
+  /** Instants at which a period, or the range, starts or ends. */
+  boundaries: Date[];
+}
+
+function reportFrame(query: ReportQuery): ReportFrame {
+  const period = query.groupBy.find(isPeriod);
+  if (!period) return { query, periodOf: () => Prisma.sql`NULL::timestamptz`, boundaries: [query.from, query.to] };
+  const starts = periodStarts(period, query.from, query.to, query.timeZone);
+  const startsSql = Prisma.sql`${starts.map((start) => start.toISOString())}::timestamptz[]`;
+  return {
+    query,
+    // Boundaries computed once, instead of truncating every row's instant in the zone.
+    periodOf: (instant) => Prisma.sql`(${startsSql})[width_bucket(${instant}, ${startsSql})]`,
+    boundaries: [query.from, ...starts.filter((start) => start > query.from), query.to],
+  };
+}
+
+/** The report's groups and metrics, read from its subject's rows. */
+function groupedFromSubject({ query, periodOf }: ReportFrame): Prisma.Sql {
   const subject = SUBJECTS[query.subject](query.groupBy.includes('AGENT'), query.groupBy.includes('TEAM'));
-  const keys: Prisma.Sql[] = [];
-  for (const dimension of query.groupBy) {
-    if (PERIODS.includes(dimension)) {
-      keys.push(Prisma.sql`date_trunc(${PERIOD_UNITS[dimension]}, ${subject.when}, ${query.timeZone}) AS period`);
-    } else {
-      const column = OUTPUT_COLUMNS[dimension as keyof typeof OUTPUT_COLUMNS];
-      keys.push(Prisma.sql`${subject.dimensions[dimension as keyof typeof OUTPUT_COLUMNS]} AS ${Prisma.raw(column)}`);
-    }
-  }
-  const metrics = [
-    Prisma.sql`count(*) AS count`,
-    ...(Object.keys(subject.metrics) as Array<keyof SubjectSql['metrics']>).map(
-      (metric) => Prisma.sql`${subject.metrics[metric]} AS ${Prisma.raw(METRIC_COLUMNS[metric])}`,
-    ),
-  ];
+  const keys = query.groupBy.map((dimension) =>
+    isPeriod(dimension)
+      ? Prisma.sql`${periodOf(subject.when)} AS period`
+      : Prisma.sql`${subject.dimensions[dimension]} AS ${Prisma.raw(OUTPUT_COLUMNS[dimension])}`,
+  );
   const conditions = [
     Prisma.sql`subject.account_id = ANY(${query.accountIds}::uuid[])`,
     Prisma.sql`${subject.when} >= ${query.from}`,
     Prisma.sql`${subject.when} < ${query.to}`,
     ...query.conditions,
   ];
-  const groupBy = keys.length ? Prisma.sql`GROUP BY ${Prisma.join(keys.map((_, index) => Prisma.raw(String(index + 1))))}` : Prisma.empty;
+  return Prisma.sql`
+    SELECT ${Prisma.join([...keys, ...metricColumns(subject.metrics)])}
+    FROM ${subject.from}
+    WHERE ${Prisma.join(conditions, ' AND ')} AND NOT (${subject.excluded})
+    ${groupByPositions(keys)}`;
+}
+
+/** `booking_day_totals` answer a bookings report with no filter beyond its accounts, grouped by account, agent or period. */
+function answeredByDayTotals(query: ReportQuery): boolean {
+  return (
+    query.subject === 'BOOKINGS' &&
+    query.conditions.length === 0 &&
+    query.groupBy.every((dimension) => dimension === 'ACCOUNT' || dimension === 'AGENT' || isPeriod(dimension))
+  );
+}
+
+/** The UTC days (as their first millisecond) in which a boundary falls after midnight: totals cannot split those. */
+function cutDaysOf(boundaries: Date[]): number[] {
+  const instants = boundaries.map((instant) => instant.getTime());
+  return [...new Set(instants.filter((instant) => utcDayOf(instant) !== instant).map(utcDayOf))].sort((a, b) => a - b);
+}
+
+const utcDayOf = (instant: number) => Math.floor(instant / DAY_MS) * DAY_MS;
+
+/** Consecutive days as one range each, so the bookings of many cut days are read in few index ranges. */
+function dayRanges(days: number[]): Array<{ start: Date; end: Date }> {
+  const ranges: Array<{ start: number; end: number }> = [];
+  for (const day of days) {
+    const last = ranges.at(-1);
+    if (last && last.end === day) last.end = day + DAY_MS;
+    else ranges.push({ start: day, end: day + DAY_MS });
+  }
+  return ranges.map(({ start, end }) => ({ start: new Date(start), end: new Date(end) }));
+}
+
+/**
+ * The same groups and metrics from `booking_day_totals`: the totals of every UTC day that lies whole in one period
+ * of the range, plus the bookings of the days a boundary cuts in two (a period starting at midnight in another zone,
+ * a range starting at noon), summed from the bookings themselves.
+ */
+function groupedFromDayTotals({ query, periodOf }: ReportFrame, cutDays: number[]): Prisma.Sql {
+  const byAgent = query.groupBy.includes('AGENT');
+  const subject = SUBJECTS.BOOKINGS(byAgent, false);
+  const keys = query.groupBy.map((dimension) =>
+    isPeriod(dimension) ? Prisma.sql`day_totals.period AS period` : Prisma.raw(`day_totals.${OUTPUT_COLUMNS[dimension]} AS ${OUTPUT_COLUMNS[dimension]}`),
+  );
+  const sums = Object.fromEntries(BOOKING_TOTAL_COLUMNS.map((column) => [column, Prisma.raw(`sum(day_totals.${column})`)])) as Record<BookingTotal, Prisma.Sql>;
+  // Ranges of constants rather than a join with the days, so the planner sees how few bookings they hold.
+  const inCutDays = dayRanges(cutDays).map(({ start, end }) => Prisma.sql`(subject.starts_at >= ${start} AND subject.starts_at < ${end})`);
+  const fromCutDays = !cutDays.length
+    ? Prisma.empty
+    : Prisma.sql`
+      UNION ALL
+      SELECT ${periodOf(subject.when)}, subject.account_id, ${byAgent ? subject.dimensions.AGENT : Prisma.sql`NULL::uuid`},
+             ${Prisma.join(BOOKING_TOTAL_COLUMNS.map((column) => BOOKING_TOTALS[column]))}
+      FROM ${subject.from}
+      WHERE (${Prisma.join(inCutDays, ' OR ')})
+        AND subject.account_id = ANY(${query.accountIds}::uuid[]) AND subject.starts_at >= ${query.from} AND subject.starts_at < ${query.to}
+        AND NOT (${subject.excluded})
+      GROUP BY 1, 2, 3`;
+  return Prisma.sql`
+    SELECT ${Prisma.join([...keys, ...metricColumns(bookingMetrics(sums))])}
+    FROM (
+      SELECT ${periodOf(Prisma.sql`totals.day`)} AS period, totals.account_id, totals.agent_id,
+             ${Prisma.join(BOOKING_TOTAL_COLUMNS.map((column) => Prisma.raw(`totals.${column}`)))}
+      FROM booking_day_totals AS totals
+      WHERE totals.account_id = ANY(${query.accountIds}::uuid[]) AND totals.agent_id IS ${Prisma.raw(byAgent ? 'NOT NULL' : 'NULL')}
+        AND totals.day >= ${query.from} AND totals.day < ${query.to}
+        AND totals.day <> ALL(${cutDays.map((day) => new Date(day).toISOString())}::timestamptz[])
+      ${fromCutDays}
+    ) AS day_totals
+    ${groupByPositions(keys)}
+    ${keys.length ? Prisma.sql`HAVING sum(day_totals.bookings) > 0` : Prisma.empty}`;
+}
+
+function metricColumns(metrics: Record<ReportMetric, Prisma.Sql>): Prisma.Sql[] {
+  return (Object.keys(METRIC_COLUMNS) as ReportMetric[]).map(
+    (metric) => Prisma.sql`(${metrics[metric]})::${Prisma.raw(METRIC_TYPES[metric])} AS ${Prisma.raw(METRIC_COLUMNS[metric])}`,
+  );
+}
+
+function groupByPositions(keys: Prisma.Sql[]): Prisma.Sql {
+  return keys.length ? Prisma.sql`GROUP BY ${Prisma.join(keys.map((_, index) => Prisma.raw(String(index + 1))))}` : Prisma.empty;
+}
+
+/**
+ * The report as one SQL statement: filter, group and aggregate in PostgreSQL. Periods are cut in the report's zone
+ * (weeks start on Monday, as ISO weeks do) at boundaries computed beforehand, so buckets stay right across DST.
+ */
+export function reportSql(query: ReportQuery): Prisma.Sql {
+  const frame = reportFrame(query);
+  const cutDays = cutDaysOf(frame.boundaries);
+  const rangeDays = Math.ceil((query.to.getTime() - utcDayOf(query.from.getTime())) / DAY_MS);
+  // Totals save reading bookings only on whole days; when boundaries cut most days (days in a zone off UTC), the
+  // bookings themselves are the shorter way.
+  const grouped =
+    answeredByDayTotals(query) && cutDays.length * 2 <= rangeDays ? groupedFromDayTotals(frame, cutDays) : groupedFromSubject(frame);
   const direction = (descending: boolean) => Prisma.raw(descending ? 'DESC NULLS LAST' : 'ASC NULLS LAST');
   const order = query.orderBy.flatMap(({ key, descending }) =>
     sortExpressions(key).map((expression) => Prisma.sql`${expression} ${direction(descending)}`),
@@ -162,33 +308,48 @@ export function reportSql(query: ReportQuery): Prisma.Sql {
   // Group keys close the ordering, so equal metrics always come out in the same order.
   const tieBreak = query.groupBy.flatMap((dimension) => sortExpressions(dimension));
   const orderBy = [...order, ...tieBreak];
+  const named = [...new Set([...query.orderBy.map(({ key }) => key), ...query.groupBy])].flatMap((key) => {
+    const name = NAME_OF[key as GroupDimension];
+    return name ? [name.join] : [];
+  });
   return Prisma.sql`
-    SELECT * FROM (
-      SELECT ${Prisma.join([...keys, ...metrics])}
-      FROM ${subject.from}
-      WHERE ${Prisma.join(conditions, ' AND ')} AND NOT (${subject.excluded})
-      ${groupBy}
-    ) AS report
+    SELECT report.* FROM (${grouped}) AS report
+    ${named.length ? Prisma.join(named, '\n') : Prisma.empty}
     ${orderBy.length ? Prisma.sql`ORDER BY ${Prisma.join(orderBy)}` : Prisma.empty}
     LIMIT ${query.limit}`;
 }
 
 /** Group objects sort by their name, as people read them; metrics and periods by value. */
-const NAME_OF: Partial<Record<ReportDimension, Prisma.Sql>> = {
-  ACCOUNT: Prisma.sql`(SELECT name FROM accounts WHERE accounts.id = report.account_id)`,
-  AGENT: Prisma.sql`(SELECT name FROM agents WHERE agents.id = report.agent_id)`,
-  TEAM: Prisma.sql`(SELECT internal_name FROM teams WHERE teams.id = report.team_id)`,
-  APPOINTMENT_TYPE: Prisma.sql`(SELECT internal_name FROM appointment_types WHERE appointment_types.id = report.appointment_type_id)`,
-  CUSTOMER: Prisma.sql`(SELECT name FROM customers WHERE customers.id = report.customer_id)`,
+const NAME_OF: Partial<Record<GroupDimension, { join: Prisma.Sql; name: Prisma.Sql }>> = {
+  ACCOUNT: {
+    join: Prisma.sql`LEFT JOIN accounts AS account_name ON account_name.id = report.account_id`,
+    name: Prisma.sql`account_name.name`,
+  },
+  AGENT: {
+    join: Prisma.sql`LEFT JOIN agents AS agent_name ON agent_name.id = report.agent_id`,
+    name: Prisma.sql`agent_name.name`,
+  },
+  TEAM: {
+    join: Prisma.sql`LEFT JOIN teams AS team_name ON team_name.id = report.team_id`,
+    name: Prisma.sql`team_name.internal_name`,
+  },
+  APPOINTMENT_TYPE: {
+    join: Prisma.sql`LEFT JOIN appointment_types AS appointment_type_name ON appointment_type_name.id = report.appointment_type_id`,
+    name: Prisma.sql`appointment_type_name.internal_name`,
+  },
+  CUSTOMER: {
+    join: Prisma.sql`LEFT JOIN customers AS customer_name ON customer_name.id = report.customer_id`,
+    name: Prisma.sql`customer_name.name`,
+  },
 };
 
 function sortExpressions(key: ReportDimension | ReportMetric): Prisma.Sql[] {
   if (key in METRIC_COLUMNS) return [Prisma.raw(`report.${METRIC_COLUMNS[key as ReportMetric]}`)];
-  if (PERIODS.includes(key as ReportDimension)) return [Prisma.raw('report.period')];
-  const dimension = key as keyof typeof OUTPUT_COLUMNS;
+  if (isPeriod(key as ReportDimension)) return [Prisma.raw('report.period')];
+  const dimension = key as GroupDimension;
   const column = Prisma.raw(`report.${OUTPUT_COLUMNS[dimension]}`);
   const name = NAME_OF[dimension];
-  return name ? [name, column] : [column];
+  return name ? [name.name, column] : [column];
 }
 
 type RawRow = Record<string, unknown>;

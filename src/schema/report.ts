@@ -11,6 +11,7 @@ import {
   type ReportRow,
   type ReportSubject,
 } from '../reports/scheduling-report.ts';
+import { TooManyPeriodsError } from '../reports/periods.ts';
 import { BOOKING_STATUSES, SCHEDULING_REQUEST_STATUSES } from '../scheduling/booking-lifecycle.ts';
 import { AccountRef } from './account.ts';
 import { AgentRef } from './agent.ts';
@@ -224,6 +225,8 @@ builder.queryField('schedulingReport', (t) =>
           descending: direction === 'DESC',
         })),
         limit: input.limit ?? 1000,
+      }).catch((error: unknown) => {
+        throw error instanceof TooManyPeriodsError ? ValidationError.of(['input', 'to'], error.message) : error;
       });
       return rows.map((row) => ({ ...row, timeZone }));
     },

@@ -223,8 +223,8 @@ describe('schedulingReport', () => {
     expect(await nested('2026-07-01T00:00:00Z')).toBe(await nested('2026-07-21T00:00:00Z'));
   });
 
-  it('rejects two period groupings and an empty range', async () => {
-    for (const input of [{ groupBy: ['DAY', 'WEEK'] }, { to: '2026-07-01T00:00:00Z' }]) {
+  it('rejects two period groupings, an empty range and a range of more periods than a report may cut', async () => {
+    for (const input of [{ groupBy: ['DAY', 'WEEK'] }, { to: '2026-07-01T00:00:00Z' }, { groupBy: ['DAY'], from: '1900-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' }]) {
       const result = await gateway.graphql(
         `query ($input: SchedulingReportInput!) { schedulingReport(input: $input) { count } }`,
         { input: { subject: 'BOOKINGS', from: '2026-07-01T00:00:00Z', to: '2026-08-01T00:00:00Z', ...input } },
