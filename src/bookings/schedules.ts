@@ -26,16 +26,13 @@ export async function resolveResource(db: Db, globalId: string): Promise<Resolve
     return { kind: 'AGENT', id, accountId: agent.accountId, mode: 'SINGLE', members: [{ agentId: id, priority: null }] };
   }
   if (typename === 'Team') {
-    const team = await db.team.findUnique({
-      where: { id },
-      select: {
-        accountId: true,
-        schedulingMode: true,
-        memberships: { where: { agent: { schedulable: true } }, select: { agentId: true, priority: true } },
-      },
-    });
+    // Two reads side by side: as one nested read, Prisma would wait for the team before asking for its members.
+    const [team, members] = await Promise.all([
+      db.team.findUnique({ where: { id }, select: { accountId: true, schedulingMode: true } }),
+      db.teamMembership.findMany({ where: { teamId: id, agent: { schedulable: true } }, select: { agentId: true, priority: true } }),
+    ]);
     if (!team) throw new NotFoundError(globalId);
-    return { kind: 'TEAM', id, accountId: team.accountId, mode: team.schedulingMode, members: team.memberships };
+    return { kind: 'TEAM', id, accountId: team.accountId, mode: team.schedulingMode, members };
   }
   throw ValidationError.of(['input', 'resourceId'], 'Must be the id of an Agent or a Team');
 }
@@ -59,15 +56,36 @@ export function rulesOf(type: AppointmentRules): AppointmentRules {
   };
 }
 
-const timeOf = (value: Date) => value.toISOString().slice(11, 19);
 const dateOf = (value: Date) => value.toISOString().slice(0, 10);
 
+/** An aggregate of the intervals `[start, end)`, as one `start,end,start,end…` text of epoch milliseconds (see `intervalsOf`). */
+const boundsAsText = (start: string, end: string) => Prisma.raw(`string_agg(${epochMs(start)} || ',' || ${epochMs(end)}, ',')`);
+
 /**
- * Everything availability needs about some agents over `range`, in a fixed
- * number of queries whatever the number of agents and days: their workdays
- * with hours and overrides, their holidays, and the active time blocks
- * around the range. `ignore` leaves out the blocks of a booking or
- * reservation that is being converted or moved.
+ * A timestamp as whole epoch milliseconds, truncated as JavaScript's Date truncates. Computed in float8, as the
+ * numeric that `extract` gives is slow to compute and print for thousands of rows; truncating first leaves the
+ * float only a rounding error, which `round` removes.
+ */
+const epochMs = (timestamp: string) => `round(date_part('epoch', date_trunc('milliseconds', ${timestamp})) * 1000)::bigint`;
+
+interface AgentRow {
+  agent_id: string;
+  time_zone: string;
+  /** `[weekday, startTime, endTime]`, or null without a workday or hours. */
+  weekly_hours: Array<[number, string, string]> | null;
+  /** `[date, startTime, endTime]`, times null for a closed date. */
+  overrides: Array<[string, string | null, string | null]> | null;
+  holidays: string | null;
+}
+
+/**
+ * Everything availability needs about some agents over `range`, in two
+ * queries whatever the number of agents and days: their workdays with hours
+ * and overrides and their holidays, and the active time blocks around the
+ * range. `ignore` leaves out the blocks of a booking or reservation that is
+ * being converted or moved. The agent ids must come from the caller's
+ * account-scoped client (as `resolveResource` gives them): these queries are
+ * SQL, so the client's account scope does not reach them.
  */
 export async function loadSchedules(
   db: Db,
@@ -77,76 +95,60 @@ export async function loadSchedules(
 ): Promise<AgentSchedule[]> {
   const from = new Date(range.start - DAY_MS);
   const to = new Date(range.end + DAY_MS);
-  const [agents, holidays, busyRows] = await Promise.all([
-    db.agent.findMany({
-      where: { id: { in: agentIds } },
-      select: {
-        id: true,
-        timeZone: true,
-        workdayId: true,
-        workday: {
-          select: {
-            timeZone: true,
-            hours: { select: { weekday: true, startTime: true, endTime: true } },
-            overrides: { where: { date: { gte: from, lte: to } }, select: { date: true, startTime: true, endTime: true } },
-          },
-        },
-      },
-    }),
-    db.holiday.findMany({
-      where: {
-        OR: [{ agentId: { in: agentIds } }, { workday: { agents: { some: { id: { in: agentIds } } } } }],
-        startsAt: { lt: to },
-        endsAt: { gt: from },
-      },
-      select: { agentId: true, workdayId: true, startsAt: true, endsAt: true },
-    }),
+  // SQL rather than nested Prisma reads, which take five queries, three of them one after another.
+  // Hours, overrides and holidays come as JSON and text per agent, since rows of each would be decoded one by one.
+  const [agents, busyRows] = await Promise.all([
+    db.$queryRaw<AgentRow[]>`
+      SELECT agents.id AS agent_id,
+             coalesce(workdays.time_zone, agents.time_zone) AS time_zone,
+             (SELECT json_agg(json_build_array(weekday, to_char(start_time, 'HH24:MI:SS'), to_char(end_time, 'HH24:MI:SS')))
+                FROM working_hours WHERE working_hours.workday_id = agents.workday_id) AS weekly_hours,
+             (SELECT json_agg(json_build_array(to_char(date, 'YYYY-MM-DD'), to_char(start_time, 'HH24:MI:SS'), to_char(end_time, 'HH24:MI:SS')))
+                FROM workday_overrides
+                WHERE workday_overrides.workday_id = agents.workday_id AND date BETWEEN ${dateOf(from)}::date AND ${dateOf(to)}::date) AS overrides,
+             (SELECT ${boundsAsText('starts_at', 'ends_at')}
+                FROM holidays
+                WHERE (holidays.agent_id = agents.id OR holidays.workday_id = agents.workday_id)
+                  AND starts_at < ${to} AND ends_at > ${from}) AS holidays
+      FROM agents LEFT JOIN workdays ON workdays.id = agents.workday_id
+      WHERE agents.id = ANY(${agentIds}::uuid[])`,
     // Bookings made with allowDoubleBooking count as busy too: the constraint lets them overlap, but the time is taken.
-    db.$queryRaw<Array<{ agent_id: string; starts: Date; ends: Date }>>`
-      SELECT agent_id, lower(during) AS starts, upper(during) AS ends
+    // A busy team has thousands of blocks a month: decoding them as rows of timestamps would cost more than computing
+    // the availability, so each agent's blocks come as one text.
+    db.$queryRaw<Array<{ agent_id: string; blocks: string }>>`
+      SELECT agent_id, ${boundsAsText('lower(during)', 'upper(during)')} AS blocks
       FROM time_blocks
       WHERE agent_id = ANY(${agentIds}::uuid[])
         AND active
         AND (expires_at IS NULL OR expires_at > now())
         AND during && tstzrange(${from}::timestamptz, ${to}::timestamptz, '[)')
         ${ignore.bookingId ? Prisma.sql`AND booking_id IS DISTINCT FROM ${ignore.bookingId}::uuid` : Prisma.empty}
-        ${ignore.reservationId ? Prisma.sql`AND reservation_id IS DISTINCT FROM ${ignore.reservationId}::uuid` : Prisma.empty}`,
+        ${ignore.reservationId ? Prisma.sql`AND reservation_id IS DISTINCT FROM ${ignore.reservationId}::uuid` : Prisma.empty}
+      GROUP BY agent_id`,
   ]);
-  const byAgent = new Map(agents.map((agent) => [agent.id, agent]));
-  const busyByAgent = groupBy(busyRows, (row) => row.agent_id);
+  const byAgent = new Map(agents.map((agent) => [agent.agent_id, agent]));
+  const busyByAgent = new Map(busyRows.map((row) => [row.agent_id, intervalsOf(row.blocks)]));
   return agentIds.flatMap((agentId) => {
     const agent = byAgent.get(agentId);
     if (!agent) return [];
     return [
       {
         agentId,
+        timeZone: agent.time_zone,
         // An agent without a workday has no working hours, so no availability.
-        timeZone: agent.workday?.timeZone ?? agent.timeZone,
-        weeklyHours: (agent.workday?.hours ?? []).map((hours) => ({
-          weekday: hours.weekday,
-          startTime: timeOf(hours.startTime),
-          endTime: timeOf(hours.endTime),
-        })),
-        overrides: (agent.workday?.overrides ?? []).map((override) => ({
-          date: dateOf(override.date),
-          startTime: override.startTime ? timeOf(override.startTime) : null,
-          endTime: override.endTime ? timeOf(override.endTime) : null,
-        })),
-        holidays: holidays
-          .filter((holiday) => holiday.agentId === agentId || (holiday.workdayId !== null && holiday.workdayId === agent.workdayId))
-          .map((holiday) => ({ start: holiday.startsAt.getTime(), end: holiday.endsAt.getTime() })),
-        busy: (busyByAgent.get(agentId) ?? []).map((row) => ({ start: row.starts.getTime(), end: row.ends.getTime() })),
+        weeklyHours: (agent.weekly_hours ?? []).map(([weekday, startTime, endTime]) => ({ weekday, startTime, endTime })),
+        overrides: (agent.overrides ?? []).map(([date, startTime, endTime]) => ({ date, startTime, endTime })),
+        holidays: agent.holidays ? intervalsOf(agent.holidays) : [],
+        busy: busyByAgent.get(agentId) ?? [],
       },
     ];
   });
 }
 
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const group = groups.get(key(item));
-    if (group) group.push(item);
-    else groups.set(key(item), [item]);
-  }
-  return groups;
+/** Intervals from `start,end,start,end…`. */
+function intervalsOf(bounds: string): Interval[] {
+  const numbers = JSON.parse(`[${bounds}]`) as number[];
+  const intervals: Interval[] = [];
+  for (let index = 0; index + 1 < numbers.length; index += 2) intervals.push({ start: numbers[index]!, end: numbers[index + 1]! });
+  return intervals;
 }

@@ -1,11 +1,11 @@
 /**
  * Availability: which start times an appointment can be booked at, for one agent or a group.
- * Wall-clock hours are converted to instants only through Luxon with the agent's IANA zone;
+ * Wall-clock hours are converted to instants only through the UTC offsets of the agent's IANA zone (time-zone.ts);
  * everything after that is arithmetic on epoch milliseconds, so durations are exact across DST changes.
  */
-import { DateTime } from 'luxon';
+import type { Zone } from 'luxon';
 import { mergeIntervals, OverlapSweep, subtractIntervals, type Interval } from './intervals.ts';
-import { ianaZone } from './time-zone.ts';
+import { dayNumberOfDate, ianaZone, instantAtWallClock, isoWeekdayOfDay, wallClockAt } from './time-zone.ts';
 import { secondsOfDay, type DateOverride, type WeeklyInterval } from './working-hours.ts';
 
 export interface AppointmentRules {
@@ -43,27 +43,6 @@ const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 
 /**
- * The instant a wall-clock time on a local date names in `zone`. A repeated time (fall-back) resolves to its
- * earlier occurrence; a skipped time (spring-forward gap) moves forward by the gap, as Luxon does.
- */
-export function wallClockInstant(date: DateTime, time: string, zone: string): number {
-  const seconds = secondsOfDay(time);
-  const local = DateTime.fromObject(
-    {
-      year: date.year,
-      month: date.month,
-      day: date.day,
-      hour: Math.floor(seconds / 3600),
-      minute: Math.floor(seconds / 60) % 60,
-      second: seconds % 60,
-    },
-    { zone: ianaZone(zone) },
-  );
-  if (!local.isValid) throw new RangeError(`Cannot place ${date.toISODate()} ${time} in time zone ${zone}: ${local.invalidReason}`);
-  return Math.min(...local.getPossibleOffsets().map((candidate) => candidate.toMillis()));
-}
-
-/**
  * Working time within `range`: every local date that can touch the range (one extra day each side) contributes
  * its override intervals if it has any, else the weekly hours of its ISO weekday. Clipped to `range`, merged.
  */
@@ -72,31 +51,38 @@ export function workingIntervals(
   range: Interval,
 ): Interval[] {
   if (range.start >= range.end) return [];
-  const { timeZone } = schedule;
-  const weekly = groupBy(schedule.weeklyHours, (interval) => interval.weekday);
-  const overrides = groupBy(schedule.overrides, (override) => override.date);
-
-  const localDate = (instant: number) => {
-    const local = DateTime.fromMillis(instant, { zone: ianaZone(timeZone) });
-    if (!local.isValid) throw new RangeError(`Unknown time zone ${timeZone}`);
-    // Dates are iterated in UTC so that calendar steps never meet a DST change.
-    return DateTime.fromObject({ year: local.year, month: local.month, day: local.day }, { zone: 'UTC' });
-  };
-  const last = localDate(range.end).plus({ days: 1 });
+  const zone = knownZone(schedule.timeZone);
+  const weekly = groupBy(schedule.weeklyHours, (interval) => interval.weekday, timesOfDay);
+  const overrides = groupBy(schedule.overrides, (override) => dayNumberOfDate(override.date), timesOfDay);
 
   const intervals: Interval[] = [];
-  for (let date = localDate(range.start).minus({ days: 1 }); date.toMillis() <= last.toMillis(); date = date.plus({ days: 1 })) {
-    const dateOverrides = overrides.get(date.toISODate()!);
-    const hours = dateOverrides
-      ? dateOverrides.flatMap(({ startTime, endTime }) => (startTime != null && endTime != null ? [{ startTime, endTime }] : []))
-      : (weekly.get(date.weekday) ?? []);
-    for (const { startTime, endTime } of hours) {
-      const start = Math.max(wallClockInstant(date, startTime, timeZone), range.start);
-      const end = Math.min(wallClockInstant(date, endTime, timeZone), range.end);
+  const lastDay = localDay(zone, range.end) + 1;
+  for (let day = localDay(zone, range.start) - 1; day <= lastDay; day++) {
+    const midnight = day * DAY_MS;
+    for (const hours of overrides.get(day) ?? weekly.get(isoWeekdayOfDay(day)) ?? []) {
+      // An override without times closes its date: it is there, so the weekly hours do not apply, but adds nothing.
+      if (hours === null) continue;
+      const start = Math.max(instantAtWallClock(zone, midnight + hours.startMs), range.start);
+      const end = Math.min(instantAtWallClock(zone, midnight + hours.endMs), range.end);
       if (start < end) intervals.push({ start, end });
     }
   }
   return mergeIntervals(intervals);
+}
+
+/** Wall-clock times of day as milliseconds after midnight, or null for a closed date. */
+function timesOfDay({ startTime, endTime }: { startTime?: string | null; endTime?: string | null }) {
+  return startTime != null && endTime != null ? { startMs: secondsOfDay(startTime) * 1000, endMs: secondsOfDay(endTime) * 1000 } : null;
+}
+
+function localDay(zone: Zone, instant: number): number {
+  return Math.floor(wallClockAt(zone, instant) / DAY_MS);
+}
+
+function knownZone(name: string): Zone {
+  const zone = ianaZone(name);
+  if (!zone.isValid) throw new RangeError(`Unknown time zone ${name}`);
+  return zone;
 }
 
 /**
@@ -118,54 +104,55 @@ export function blockedRange(
 }
 
 /**
- * The first instant at or after `from` whose wall clock in `zone` is aligned to `intervalMinutes` (local midnight
+ * The first instant at or after `from` whose wall clock in `zone` is aligned to `stepMs` (local midnight
  * always is). Within one UTC offset wall-clock and absolute time advance together; when the next aligned wall-clock
  * time lies past an offset change, the search restarts at the change. Instants, not wall-clock times, are returned,
  * so a repeated fall-back hour yields distinct starts and a skipped spring-forward time yields none.
  */
-export function nextAlignedStart(from: number, intervalMinutes: number, zone: string): number {
-  const stepMs = intervalMinutes * MINUTE_MS;
+function nextAlignedStart(from: number, stepMs: number, zone: Zone): number {
   let instant = from;
   for (;;) {
-    const local = DateTime.fromMillis(instant, { zone: ianaZone(zone) });
-    const alignedMsOfDay = Math.min(Math.ceil(msOfDay(local) / stepMs) * stepMs, DAY_MS);
-    const candidate = local.plus({ milliseconds: alignedMsOfDay - msOfDay(local) });
-    if (candidate.offset === local.offset) return candidate.toMillis();
-    instant = firstInstantWithOtherOffset(instant, candidate.toMillis(), local.offset, zone);
+    const offset = zone.offset(instant);
+    const msOfDay = timeOfDay(wallClockAt(zone, instant));
+    const candidate = instant + Math.min(Math.ceil(msOfDay / stepMs) * stepMs, DAY_MS) - msOfDay;
+    if (zone.offset(candidate) === offset) return candidate;
+    instant = firstInstantWithOtherOffset(instant, candidate, offset, zone);
   }
 }
 
 /**
  * Every aligned start in `[from, to)`, in order. Between local midnights and offset changes aligned starts are
- * exactly one interval apart, so each such run costs a few zone lookups rather than one per start.
+ * exactly one interval apart, so each such run costs a few offset lookups rather than one per start.
  * Like `nextAlignedStart`, it assumes a zone's offset changes at most once within a day.
  */
-export function alignedStarts(from: number, to: number, intervalMinutes: number, zone: string): number[] {
-  const stepMs = intervalMinutes * MINUTE_MS;
+export function alignedStarts(from: number, to: number, intervalMinutes: number, zoneName: string): number[] {
   const starts: number[] = [];
-  for (let start = nextAlignedStart(from, intervalMinutes, zone); start < to; start = nextAlignedStart(start, intervalMinutes, zone)) {
-    const local = DateTime.fromMillis(start, { zone: ianaZone(zone) });
-    let runEnd = Math.min(to, local.plus({ milliseconds: DAY_MS - msOfDay(local) }).toMillis());
-    if (DateTime.fromMillis(runEnd, { zone: ianaZone(zone) }).offset !== local.offset) {
-      runEnd = firstInstantWithOtherOffset(start, runEnd, local.offset, zone);
-    }
-    for (; start < runEnd; start += stepMs) starts.push(start);
-    start = runEnd;
-  }
+  forEachAlignedStart(from, to, intervalMinutes * MINUTE_MS, knownZone(zoneName), (start) => starts.push(start));
   return starts;
 }
 
-function msOfDay(local: DateTime): number {
-  return ((local.hour * 60 + local.minute) * 60 + local.second) * 1000 + local.millisecond;
+function forEachAlignedStart(from: number, to: number, stepMs: number, zone: Zone, visit: (start: number) => void) {
+  for (let start = nextAlignedStart(from, stepMs, zone); start < to; start = nextAlignedStart(start, stepMs, zone)) {
+    const offset = zone.offset(start);
+    let runEnd = Math.min(to, start + DAY_MS - timeOfDay(wallClockAt(zone, start)));
+    if (zone.offset(runEnd) !== offset) runEnd = firstInstantWithOtherOffset(start, runEnd, offset, zone);
+    for (; start < runEnd; start += stepMs) visit(start);
+    start = runEnd;
+  }
+}
+
+/** Milliseconds since local midnight of a wall-clock time. */
+function timeOfDay(wallClock: number): number {
+  return ((wallClock % DAY_MS) + DAY_MS) % DAY_MS;
 }
 
 /** Binary search for the offset change in `(before, after]`, given the offset at `before` differs from the one at `after`. */
-function firstInstantWithOtherOffset(before: number, after: number, offset: number, zone: string): number {
+function firstInstantWithOtherOffset(before: number, after: number, offset: number, zone: Zone): number {
   let low = before;
   let high = after;
   while (high - low > 1) {
     const middle = Math.floor((low + high) / 2);
-    if (DateTime.fromMillis(middle, { zone: ianaZone(zone) }).offset === offset) low = middle;
+    if (zone.offset(middle) === offset) low = middle;
     else high = middle;
   }
   return high;
@@ -184,21 +171,30 @@ function freeIntervals(schedule: AgentSchedule, rules: AppointmentRules, window:
  * A slot may end after `range.end`; only its start is bounded by the range.
  */
 export function agentSlots(schedule: AgentSchedule, rules: AppointmentRules, range: Interval, now: number): Interval[] {
+  const durationMs = rules.durationMinutes * MINUTE_MS;
+  return agentSlotStarts(schedule, rules, range, now).map((start) => ({ start, end: start + durationMs }));
+}
+
+/** The starts of `agentSlots`, in order. */
+function agentSlotStarts(schedule: AgentSchedule, rules: AppointmentRules, range: Interval, now: number): number[] {
   assertRules(rules);
   const window = bookableWindow(rules, range, now);
   if (!window) return [];
   const durationMs = rules.durationMinutes * MINUTE_MS;
+  // The blocked range of a slot starting at 0, so each start needs only additions.
+  const blocked = blockedRange({ start: 0, end: durationMs }, rules);
   const busy = new OverlapSweep(schedule.busy);
-  const slots: Interval[] = [];
+  const zone = knownZone(schedule.timeZone);
+  const starts: number[] = [];
+  const keepUnlessBusy = (start: number) => {
+    if (!busy.overlapsAny(start + blocked.start, start + blocked.end)) starts.push(start);
+  };
   for (const free of freeIntervals(schedule, rules, window)) {
     // Starts are whole milliseconds, so `start + duration <= free.end` is `start < free.end - duration + 1`.
     const lastStartBound = Math.min(window.end, free.end - durationMs + 1);
-    for (const start of alignedStarts(free.start, lastStartBound, rules.slotIntervalMinutes, schedule.timeZone)) {
-      const slot = { start, end: start + durationMs };
-      if (!busy.overlapsAny(blockedRange(slot, rules))) slots.push(slot);
-    }
+    forEachAlignedStart(free.start, lastStartBound, rules.slotIntervalMinutes * MINUTE_MS, zone, keepUnlessBusy);
   }
-  return slots;
+  return starts;
 }
 
 /**
@@ -216,25 +212,29 @@ export function computeSlots(input: {
 }): Slot[] {
   const { rules, agents, mode, range, now } = input;
   if (agents.length === 0) return [];
-  const freeAgents = new Map<number, Set<string>>();
-  for (const agent of agents) {
-    for (const { start } of agentSlots(agent, rules, range, now)) {
-      const ids = freeAgents.get(start) ?? new Set<string>();
-      ids.add(agent.agentId);
-      freeAgents.set(start, ids);
+  // Taking agents in id order lists each start's free agents already sorted, and puts the schedules of an id
+  // given twice next to each other, so comparing with the last one listed keeps ids unique.
+  const byId = [...agents].sort((a, b) => compareIds(a.agentId, b.agentId));
+  const freeAgents = new Map<number, string[]>();
+  for (const agent of byId) {
+    for (const start of agentSlotStarts(agent, rules, range, now)) {
+      const ids = freeAgents.get(start);
+      if (!ids) freeAgents.set(start, [agent.agentId]);
+      else if (ids[ids.length - 1] !== agent.agentId) ids.push(agent.agentId);
     }
   }
   const durationMs = rules.durationMinutes * MINUTE_MS;
-  const allIds = [...new Set(agents.map((agent) => agent.agentId))].sort();
+  const agentCount = new Set(agents.map((agent) => agent.agentId)).size;
   const slots: Slot[] = [];
-  for (const [start, ids] of freeAgents) {
-    if (mode === 'COLLECTIVE') {
-      if (ids.size === allIds.length) slots.push({ start, end: start + durationMs, agentIds: [...allIds] });
-    } else {
-      slots.push({ start, end: start + durationMs, agentIds: [...ids].sort() });
-    }
+  for (const [start, agentIds] of freeAgents) {
+    if (mode !== 'COLLECTIVE' || agentIds.length === agentCount) slots.push({ start, end: start + durationMs, agentIds });
   }
   return slots.sort((a, b) => a.start - b.start);
+}
+
+/** The order of `Array.prototype.sort` without a comparator: by UTF-16 code units. */
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function assertRules(rules: AppointmentRules) {
@@ -243,12 +243,12 @@ function assertRules(rules: AppointmentRules) {
   }
 }
 
-function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
+function groupBy<T, K, V>(items: T[], key: (item: T) => K, value: (item: T) => V): Map<K, V[]> {
+  const groups = new Map<K, V[]>();
   for (const item of items) {
     const group = groups.get(key(item));
-    if (group) group.push(item);
-    else groups.set(key(item), [item]);
+    if (group) group.push(value(item));
+    else groups.set(key(item), [value(item)]);
   }
   return groups;
 }

@@ -80,11 +80,12 @@ export class OverlapSweep {
     this.blockers = mergeIntervals(blockers);
   }
 
-  /** Queries must come in non-decreasing order of `start`. */
-  overlapsAny(query: Interval): boolean {
+  /** Whether `[start, end)` overlaps a blocker. Queries must come in non-decreasing order of `start`. */
+  overlapsAny(start: number, end: number): boolean {
     // Merged blockers are sorted by end as well, so those ending by this start end before every later query too.
-    while (this.next < this.blockers.length && this.blockers[this.next]!.end <= query.start) this.next++;
+    while (this.next < this.blockers.length && this.blockers[this.next]!.end <= start) this.next++;
     const blocker = this.blockers[this.next];
-    return blocker !== undefined && overlaps(blocker, query);
+    // Merged blockers are not empty, and this one ends after `start`.
+    return blocker !== undefined && start < end && blocker.start < end;
   }
 }

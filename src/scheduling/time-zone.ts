@@ -1,8 +1,14 @@
 import { DateTime, IANAZone, Zone } from 'luxon';
 
+const knownZoneNames = new Set<string>();
+
 /** True for a canonical or linked IANA zone name such as `Europe/London`; offsets like `+02:00` are not zones. */
 export function isIanaTimeZone(name: string): boolean {
-  return /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(name) && IANAZone.isValidZone(name);
+  if (knownZoneNames.has(name)) return true;
+  // Luxon asks Intl for every check; remembering only the names found valid keeps the set as small as the tz database.
+  const valid = /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(name) && IANAZone.isValidZone(name);
+  if (valid) knownZoneNames.add(name);
+  return valid;
 }
 
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -83,4 +89,46 @@ export function ianaZone(name: string): Zone {
     cachedZones.set(name, zone);
   }
   return zone;
+}
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
+
+/*
+ * Wall-clock times below are epoch milliseconds as if the zone were UTC: `wallClock / DAY_MS` counts local days
+ * and the remainder is the time of day, so calendar arithmetic needs no DateTime objects.
+ */
+
+/** What the wall clock of `zone` shows at `instant`. */
+export function wallClockAt(zone: Zone, instant: number): number {
+  return instant + zone.offset(instant) * MINUTE_MS;
+}
+
+/**
+ * The instant at which the wall clock of `zone` shows `wallClock`, as Luxon resolves it: a repeated time
+ * (fall-back) resolves to its earlier occurrence, a skipped time (spring-forward gap) moves forward by the gap.
+ * Like Luxon, it looks for offset changes only within a day either side.
+ */
+export function instantAtWallClock(zone: Zone, wallClock: number): number {
+  const offsetBefore = zone.offset(wallClock - DAY_MS);
+  const offsetAfter = zone.offset(wallClock + DAY_MS);
+  // With the larger offset the time comes earlier, so that reading wins when the clock shows the time twice.
+  const earlier = wallClock - Math.max(offsetBefore, offsetAfter) * MINUTE_MS;
+  if (wallClockAt(zone, earlier) === wallClock) return earlier;
+  // The other reading, or in a gap, where the clock jumps from the smaller offset to the larger, the time the
+  // clock would have shown without the jump.
+  return wallClock - Math.min(offsetBefore, offsetAfter) * MINUTE_MS;
+}
+
+/** The local day number (days since 1970-01-01) of an ISO date `YYYY-MM-DD`, or NaN if there is no such date. */
+export function dayNumberOfDate(date: string): number {
+  const midnight = Date.parse(`${date}T00:00:00Z`);
+  // Date.parse rolls impossible dates over (02-30 becomes 03-02); such a date names no day.
+  if (Number.isNaN(midnight) || new Date(midnight).toISOString().slice(0, 10) !== date) return Number.NaN;
+  return midnight / DAY_MS;
+}
+
+/** ISO weekday (1 = Monday … 7 = Sunday) of a local day number; day 0, 1970-01-01, was a Thursday. */
+export function isoWeekdayOfDay(day: number): number {
+  return ((((day + 3) % 7) + 7) % 7) + 1;
 }

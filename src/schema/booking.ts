@@ -17,6 +17,7 @@ import {
 } from '../bookings/errors.ts';
 import { loadAppointmentType, loadSchedules, resolveResource, rulesOf } from '../bookings/schedules.ts';
 import { computeSlots } from '../scheduling/availability.ts';
+import { ianaZone } from '../scheduling/time-zone.ts';
 import { nonBlank } from './account.ts';
 import { AgentRef } from './agent.ts';
 import { builder } from './builder.ts';
@@ -234,10 +235,10 @@ builder.queryField('availability', (t) =>
         throw ValidationError.of(['input', 'to'], `At most ${MAX_AVAILABILITY_DAYS} days after from`);
       }
       const resource = await resolveResource(context.db, input.resourceId);
-      const type = await loadAppointmentType(context.db, input.appointmentTypeId, resource.accountId);
       const range = { start: from, end: to };
       const memberIds = resource.members.map((member) => member.agentId);
-      const [schedules, members] = await Promise.all([
+      const [type, schedules, members] = await Promise.all([
+        loadAppointmentType(context.db, input.appointmentTypeId, resource.accountId),
         loadSchedules(context.db, memberIds, range),
         // The members once, with whatever the client selected under `agents`, for every slot to share.
         context.db.agent.findMany({
@@ -246,10 +247,18 @@ builder.queryField('availability', (t) =>
         }),
       ]);
       const membersById = new Map(members.map((member) => [member.id, member]));
-      const zone = input.timeZone ?? 'UTC';
+      // The cached zone: a zone name would make Luxon ask Intl for the offset of every slot's start and end.
+      const zone = input.timeZone ? ianaZone(input.timeZone) : 'UTC';
+      // One slot's end is often another's start: one DateTime per instant.
+      const dateTimes = new Map<number, DateTime>();
+      const dateTimeAt = (instant: number) => {
+        let dateTime = dateTimes.get(instant);
+        if (!dateTime) dateTimes.set(instant, (dateTime = DateTime.fromMillis(instant, { zone })));
+        return dateTime;
+      };
       return computeSlots({ rules: rulesOf(type), agents: schedules, mode: resource.mode, range, now: Date.now() }).map((slot) => ({
-        startsAt: DateTime.fromMillis(slot.start, { zone }),
-        endsAt: DateTime.fromMillis(slot.end, { zone }),
+        startsAt: dateTimeAt(slot.start),
+        endsAt: dateTimeAt(slot.end),
         agents: slot.agentIds.map((id) => membersById.get(id)).filter((agent) => agent !== undefined),
       }));
     },

@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   agentSlots,
+  alignedStarts,
   blockedRange,
   bookableWindow,
   computeSlots,
@@ -109,6 +110,30 @@ const isAligned = (instant: number, intervalMinutes: number, zone: string) => {
   return local.second === 0 && local.millisecond === 0 && (local.hour * 60 + local.minute) % intervalMinutes === 0;
 };
 const inside = (outer: Interval[], inner: Interval) => outer.some((interval) => interval.start <= inner.start && inner.end <= interval.end);
+
+describe('alignedStarts properties', () => {
+  it('yields exactly the whole minutes whose local time of day is a multiple of the interval', () => {
+    const span = fc.constantFrom(...anchorDates).chain((anchor) =>
+      fc.record({
+        zone: fc.constantFrom(...zones),
+        from: fc.integer({ min: 0, max: 3 * DAY }).map((ms) => Date.parse(`${anchor}T00:00:00Z`) - DAY + ms),
+        minutes: fc.integer({ min: 0, max: 2 * 1440 }),
+        intervalMinutes: fc.oneof(fc.constantFrom(5, 15, 30, 45, 50, 60, 90, 1440), fc.integer({ min: 1, max: 300 })),
+      }),
+    );
+    fc.assert(
+      fc.property(span, ({ zone, from, minutes, intervalMinutes }) => {
+        const to = from + minutes * MINUTE;
+        const expected: number[] = [];
+        for (let minute = Math.ceil(from / MINUTE) * MINUTE; minute < to; minute += MINUTE) {
+          if (isAligned(minute, intervalMinutes, zone)) expected.push(minute);
+        }
+        expect(alignedStarts(from, to, intervalMinutes, zone)).toEqual(expected);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
 
 describe('agentSlots properties', () => {
   it('offers only bookable, aligned, exact-length slots in working hours, in strict start order', () => {

@@ -62,6 +62,18 @@ describe('computeSlots', () => {
     expect(slotsIn('SINGLE', [ali]).map((slot) => slot.start)).toEqual(['09:00', '10:00', '11:00']);
   });
 
+  it('lists an agent given twice once, free whenever either of its schedules is', () => {
+    const aliLate = workingOn('ali', '12:00', '13:00');
+    expect(slotsIn('ANY', [ali, bea, aliLate]).map(({ start, agentIds }) => `${start} ${agentIds.join(',')}`)).toEqual([
+      '09:00 ali',
+      '10:00 ali',
+      '11:00 ali,bea',
+      '12:00 ali,bea',
+      '13:00 bea',
+    ]);
+    expect(slotsIn('COLLECTIVE', [ali, bea, aliLate]).map((slot) => slot.start)).toEqual(['11:00', '12:00']);
+  });
+
   it('offers nothing without agents', () => {
     for (const mode of ['SINGLE', 'ANY', 'ROUND_ROBIN', 'COLLECTIVE'] as const) expect(slotsIn(mode, [])).toEqual([]);
   });
