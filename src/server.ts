@@ -1,9 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import { createAuth, type Auth } from './auth/index.ts';
+import { REVOKED } from './auth/bearer.ts';
 import { useCompiledReads } from './compiled-reads/plugin.ts';
 import { createContext, type Context } from './schema/context.ts';
 import { schema } from './schema/index.ts';
@@ -33,7 +34,7 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
     context: async ({ request }) => {
       const result = await auth.authenticate(request);
       if (result.kind === 'invalid') throw unauthenticated(result.reason);
-      return createContext({ rootDb: db, config }, result.kind === 'none' ? null : result.principal);
+      return result.kind === 'none' ? createContext({ rootDb: db, config }, null) : createContext({ rootDb: db, config }, result.principal, result.unconfirmed);
     },
     plugins: [
       {
@@ -42,10 +43,26 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
           if (response) endResponse(response);
         },
       },
+      useClientConfirmation(),
       ...(config.compiledReads ? [useCompiledReads()] : []),
     ],
   });
   return { yoga, auth };
+}
+
+/**
+ * Reads the API client again before an operation executes, when the request
+ * was authenticated from the client as last seen; a compiled read (next
+ * plugin) checks it in its own statement instead.
+ */
+function useClientConfirmation(): Plugin<Record<string, unknown>, Context> {
+  return {
+    onExecute({ args, executeFn, setExecuteFn }) {
+      const context = args.contextValue as unknown as Context;
+      if (!context.unconfirmedClient) return;
+      setExecuteFn(async (executionArgs) => ((await context.confirmPrincipal()) ? executeFn(executionArgs) : { errors: [unauthenticated(REVOKED)] }));
+    },
+  };
 }
 
 export interface RunningServer {

@@ -4,13 +4,41 @@ import { InvalidAccessTokenError, type VerifiedAccessToken } from './access-toke
 import { findActiveClient } from './api-clients.ts';
 import { isScope, type Principal } from './principal.ts';
 
-export type Authentication = { kind: 'none' } | { kind: 'invalid'; reason: string } | { kind: 'valid'; principal: Principal };
+export type Authentication =
+  | { kind: 'none' }
+  | { kind: 'invalid'; reason: string }
+  | {
+      kind: 'valid';
+      principal: Principal;
+      /**
+       * Set when the principal comes from the client as this process last saw
+       * it, not as the database has it now: before the request touches data,
+       * either its one statement checks the row is still the same
+       * (`clientGuard`) or `confirm` reads it again.
+       */
+      unconfirmed?: { client: ApiClient; confirm(): Promise<Principal | null> };
+    };
+
+/** Clients recently seen active, by client_id: the last row read, never trusted without a check. */
+export type KnownClients = Map<string, ApiClient>;
+const KNOWN_CLIENTS_KEPT = 10_000;
+
+function remember(known: KnownClients, client: ApiClient) {
+  known.delete(client.clientId);
+  if (known.size >= KNOWN_CLIENTS_KEPT) known.delete(known.keys().next().value!);
+  known.set(client.clientId, client);
+}
 
 /** RFC 6750 §2.1: `Bearer` (any case) and one b64token. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 
 /** Who sent the request: no credentials, a token that fails any check, or a verified principal. */
-export async function authenticateBearer(request: Request, db: Db, verify: (token: string) => Promise<VerifiedAccessToken>): Promise<Authentication> {
+export async function authenticateBearer(
+  request: Request,
+  db: Db,
+  verify: (token: string) => Promise<VerifiedAccessToken>,
+  known: KnownClients,
+): Promise<Authentication> {
   const authorization = request.headers.get('authorization');
   if (authorization === null) return { kind: 'none' };
   const token = BEARER.exec(authorization.trim())?.[1];
@@ -22,10 +50,42 @@ export async function authenticateBearer(request: Request, db: Db, verify: (toke
     if (error instanceof InvalidAccessTokenError) return { kind: 'invalid', reason: error.message };
     throw error;
   }
-  // Looked up on every request so that revoking a client cuts off its live tokens at once.
-  const client = await findActiveClient(db, verified.clientId);
-  if (!client) return { kind: 'invalid', reason: 'The client of this access token was revoked or no longer exists' };
+  // The client is checked on every request, so that revoking it cuts off its live tokens at once: here, or,
+  // for a client seen before, in the request's statement or just before it executes (see `unconfirmed`).
+  const fresh = async () => {
+    const client = await findActiveClient(db, verified.clientId);
+    if (client) remember(known, client);
+    else known.delete(verified.clientId);
+    return client;
+  };
+  const seen = known.get(verified.clientId);
+  if (seen) {
+    return {
+      kind: 'valid',
+      principal: principalOf(seen, verified),
+      unconfirmed: {
+        client: seen,
+        confirm: async () => {
+          const client = await fresh();
+          return client ? principalOf(client, verified) : null;
+        },
+      },
+    };
+  }
+  const client = await fresh();
+  if (!client) return { kind: 'invalid', reason: REVOKED };
   return { kind: 'valid', principal: principalOf(client, verified) };
+}
+
+export const REVOKED = 'The client of this access token was revoked or no longer exists';
+
+/**
+ * SQL that is true while `client` is still active and grants what it did
+ * when it was read: a compiled read carries it, so the one statement both
+ * checks the client and reads the data. `param` adds a statement parameter.
+ */
+export function clientGuard(client: ApiClient, param: (value: unknown, cast: string) => string): string {
+  return `EXISTS (SELECT 1 FROM api_clients WHERE id = ${param(client.id, 'uuid')} AND revoked_at IS NULL AND scopes = ${param(client.scopes, 'text[]')} AND all_accounts = ${param(client.allAccounts, 'boolean')} AND account_ids = ${param(client.accountIds, 'uuid[]')})`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { createAccessTokenVerifier, type TokenSettings } from './access-tokens.ts';
-import { authenticateBearer, type Authentication } from './bearer.ts';
+import { authenticateBearer, type Authentication, type KnownClients } from './bearer.ts';
 import { authorizationServerMetadata, JWKS_PATH, METADATA_PATH, TOKEN_PATH } from './discovery.ts';
 import { createSigningKeys, type SigningKeys } from './keys.ts';
 import { jsonResponse, methodNotAllowed } from './responses.ts';
@@ -22,6 +22,7 @@ export async function createAuth({ db, config }: { db: Db; config: Config }): Pr
   const settings: TokenSettings = { issuer: config.issuer, audience: config.audience, tokenTtlSeconds: config.tokenTtlSeconds };
   const keys = await createSigningKeys(db, settings);
   const verifyToken = createAccessTokenVerifier(keys, settings);
+  const knownClients: KnownClients = new Map();
 
   async function route(request: Request, path: string): Promise<Response | undefined> {
     switch (path) {
@@ -43,7 +44,7 @@ export async function createAuth({ db, config }: { db: Db; config: Config }): Pr
 
   return {
     keys,
-    authenticate: (request) => authenticateBearer(request, db, verifyToken),
+    authenticate: (request) => authenticateBearer(request, db, verifyToken, knownClients),
     async handle(request, url) {
       try {
         return await route(request, url.pathname);

@@ -1,5 +1,6 @@
 import type { ExecutionResult } from 'graphql';
 import { processRegularResult, type Plugin } from 'graphql-yoga';
+import { clientGuard } from '../auth/bearer.ts';
 import { queryScalar } from '../db/client.ts';
 import { accountsInScope } from '../schema/common.ts';
 import type { Context } from '../schema/context.ts';
@@ -32,7 +33,15 @@ export function useCompiledReads(): Plugin<Record<string, unknown>, Context> {
         try {
           // The statement carries its own account filter (from src/db/scope.ts); the unscoped client spares
           // building a scoped one for a raw statement it would not touch.
-          body = String(await queryScalar(context.rootDb, compiled.sql, compiled.params));
+          const client = context.unconfirmedClient;
+          const params = [...compiled.params];
+          const param = (value: unknown, cast: string) => `$${params.push(value)}::${cast}`;
+          // One statement checks the client and reads: no body means the client changed, and the
+          // resolvers' path reads it again (answering UNAUTHENTICATED if it was revoked).
+          const sql = client ? `SELECT CASE WHEN ${clientGuard(client, param)} THEN (${compiled.sql}) END` : compiled.sql;
+          const value = await queryScalar(context.rootDb, sql, params);
+          if (typeof value !== 'string') return executeFn(executionArgs);
+          body = value;
         } catch (error) {
           // A statement the compiler got wrong must not cost the caller its answer.
           console.error('Compiled read failed; executing through the resolvers instead:', error);

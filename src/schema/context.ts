@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { scopeToAccounts } from '../db/scope.ts';
 import type { Principal, Scope } from '../auth/principal.ts';
+import type { ApiClient } from '../generated/prisma/client.ts';
 
 export interface GatewayServices {
   /** The unscoped client: only for auth and for operations that are not about account data. */
@@ -18,6 +19,14 @@ export interface Context extends GatewayServices {
   hasScope(scope: Scope): boolean;
   /** Batching loaders, new for every request so nothing is shared between callers. */
   loaders: Loaders;
+  /**
+   * The API client row the principal was derived from, when it has not been
+   * read again for this request: a compiled read checks it in its statement
+   * (`clientGuard`), anything else calls `confirmPrincipal` first.
+   */
+  unconfirmedClient: ApiClient | undefined;
+  /** Reads the client again if needed (call it as a method of the context); false when it was revoked meanwhile. */
+  confirmPrincipal(): Promise<boolean>;
 }
 
 export interface Loaders {
@@ -49,16 +58,40 @@ function createLoaders(): Loaders {
   };
 }
 
-export function createContext(services: GatewayServices, principal: Principal | null): Context {
-  let scoped: Db | undefined;
-  const db = () => (scoped ??= scopeToAccounts(services.rootDb, principal?.accountIds ?? []));
+/** A principal read from the client as last seen, and how to read it again (see `Authentication`). */
+export interface UnconfirmedPrincipal {
+  client: ApiClient;
+  confirm(): Promise<Principal | null>;
+}
+
+export function createContext(services: GatewayServices, principal: Principal | null, unconfirmed?: UnconfirmedPrincipal): Context {
+  // Yoga copies this object's properties into its own context (getters would be read once, at the copy), so the
+  // state that can change lives here, and `db` is a proxy that builds the scoped client on first use.
+  const state = { principal, scoped: undefined as Db | undefined };
+  const scoped = () => (state.scoped ??= scopeToAccounts(services.rootDb, state.principal?.accountIds ?? []));
+  const db = new Proxy({} as Db, {
+    get: (_target, property) => {
+      const value: unknown = Reflect.get(scoped(), property);
+      return typeof value === 'function' ? value.bind(scoped()) : value;
+    },
+    has: (_target, property) => Reflect.has(scoped(), property),
+  });
   return {
     ...services,
     principal,
-    get db() {
-      return db();
-    },
-    hasScope: (scope) => principal?.scopes.includes(scope) ?? false,
+    db,
+    hasScope: (scope) => state.principal?.scopes.includes(scope) ?? false,
     loaders: createLoaders(),
+    unconfirmedClient: unconfirmed?.client,
+    async confirmPrincipal(this: Context) {
+      if (!unconfirmed || !this.unconfirmedClient) return true;
+      const confirmed = await unconfirmed.confirm();
+      this.unconfirmedClient = undefined;
+      if (!confirmed) return false;
+      state.principal = confirmed;
+      state.scoped = undefined;
+      this.principal = confirmed;
+      return true;
+    },
   };
 }

@@ -163,9 +163,43 @@ describe('authenticate', () => {
   it('rejects the live token of a client revoked after issuing it', async () => {
     const revoked = await createClient(gateway.db, { accounts: [accountId] });
     const token = await tokenOf(gateway, revoked);
-    expect((await authenticateWith(gateway, `Bearer ${token}`)).kind).toBe('valid');
     await revokeApiClient(gateway.db, revoked.id);
     await expectRejected(token, /revoked/);
+  });
+
+  describe('for a client the gateway has already seen', () => {
+    // A compiled read (one statement that also checks the client), a read through the resolvers, and a mutation.
+    const operations = [
+      '{ agents { nodes { name } } }',
+      '{ viewer { clientId scopes } }',
+      'mutation { createCustomer(input: { name: "Late", email: "late@example.com" }) { __typename } }',
+    ];
+
+    it('refuses its live tokens once it is revoked, on every path', async () => {
+      for (const query of operations) {
+        const revoked = await createClient(gateway.db, { accounts: [accountId] });
+        const token = await tokenOf(gateway, revoked);
+        expect((await gateway.graphql('{ viewer { clientId } }', {}, token)).data?.viewer.clientId).toBe(revoked.clientId);
+        await revokeApiClient(gateway.db, revoked.id);
+        const response = await gateway.graphql(query, {}, token);
+        expect(response.data ?? null).toBeNull();
+        expect(response.errors?.[0]).toMatchObject({ message: expect.stringMatching(/revoked/), extensions: { code: 'UNAUTHENTICATED' } });
+      }
+    });
+
+    it('honours scopes and accounts taken away from it since, on every path', async () => {
+      const other = (await createAccount(gateway.db)).id;
+      const narrowed = await createClient(gateway.db, { accounts: [accountId, other] });
+      const token = await tokenOf(gateway, narrowed);
+      expect((await gateway.graphql('{ accounts { totalCount } }', {}, token)).data?.accounts.totalCount).toBe(2);
+      await gateway.db.apiClient.update({ where: { id: narrowed.id }, data: { accountIds: [accountId] } });
+      expect((await gateway.graphql('{ agents { nodes { account { id } } } accounts { totalCount } }', {}, token)).data?.accounts.totalCount).toBe(1);
+      await gateway.db.apiClient.update({ where: { id: narrowed.id }, data: { scopes: ['write'] } });
+      for (const query of ['{ agents { nodes { name } } }', '{ accounts { totalCount } }']) {
+        const response = await gateway.graphql(query, {}, token);
+        expect(response.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      }
+    });
   });
 
   it('answers a GraphQL request carrying a rejected token with UNAUTHENTICATED', async () => {
