@@ -9,7 +9,7 @@ import type PrismaTypes from '../generated/pothos-types.ts';
 import { getDatamodel } from '../generated/pothos-types.ts';
 import type { Context } from './context.ts';
 import { forbidden, unauthenticated, ValidationError } from './errors.ts';
-import { decodeId, encodeId } from './global-id.ts';
+import { decodeId, encodeNodeId, syncNodeIdsPlugin } from './global-id.ts';
 import { DateTimeScalar, LocalDateScalar, LocalTimeScalar, TimeZoneScalar } from './scalars.ts';
 
 export const builder = new SchemaBuilder<{
@@ -28,7 +28,8 @@ export const builder = new SchemaBuilder<{
 }>({
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, PrismaPlugin, RelayPlugin],
+  // syncNodeIds last: it replaces the relay plugin's node id resolver before the other plugins wrap it.
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, PrismaPlugin, RelayPlugin, syncNodeIdsPlugin],
   scopeAuth: {
     authScopes: (context) => ({
       authenticated: context.principal !== null,
@@ -70,7 +71,7 @@ export const builder = new SchemaBuilder<{
     // A node of another account, or of none, reads as null: existence must not leak.
     nodeQueryOptions: { nullable: true },
     nodesQueryOptions: { nullable: { list: false, items: true } },
-    encodeGlobalID: encodeId,
+    encodeGlobalID: encodeNodeId,
     decodeGlobalID: decodeId,
   },
   prisma: {
