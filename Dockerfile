@@ -21,5 +21,6 @@ USER node
 
 ENV HOST=0.0.0.0 PORT=4000 DATA_DIR=/app/.data
 EXPOSE 4000
-# tsx directly, not npm, so SIGTERM reaches the gateway and it shuts down cleanly.
-CMD ["node_modules/.bin/tsx", "src/main.ts"]
+# node directly, not npm, so SIGTERM reaches the gateway and it shuts down cleanly. The heap flags are
+# `npm start`'s (issue #5): a capped old space and small semi-spaces keep RSS low under load.
+CMD ["node", "--max-old-space-size=256", "--max-semi-space-size=8", "--import", "tsx", "src/main.ts"]

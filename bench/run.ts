@@ -31,6 +31,8 @@ const POSTGRAPHILE_SERVER = path.join(root, 'bench/postgraphile/server.mjs');
 const STARTUP_TIMEOUT_MS = 90_000;
 const REQUEST_TIMEOUT_MS = 60_000;
 const RACE_SIZE = 200;
+/** The gateway runs as `npm start` and the Dockerfile run it: with their heap flags (issue #5). */
+const GATEWAY_NODE_ARGS = ['--max-old-space-size=256', '--max-semi-space-size=8', '--import', 'tsx', 'src/main.ts'];
 
 // ---------------------------------------------------------------- options
 
@@ -494,10 +496,10 @@ async function main() {
   const ownRoles = statementsAvailable && (await createRoles(database.url, roles));
   const env = (role: string) => ({ DATABASE_URL: ownRoles ? urlAs(database.url, role) : database.url, TOKEN_TTL_SECONDS: '86400', NODE_ENV: 'production' });
   const specs: ServerSpec[] = [
-    { name: `gateway (node 22)`, kind: 'gateway', role: roles[0]!, command: node22, args: ['--import', 'tsx', 'src/main.ts'], env: env(roles[0]!), port: await freePort() },
+    { name: `gateway (node 22)`, kind: 'gateway', role: roles[0]!, command: node22, args: GATEWAY_NODE_ARGS, env: env(roles[0]!), port: await freePort() },
     { name: 'raw SQL (node 22)', kind: 'raw', role: roles[1]!, command: node22, args: ['--import', 'tsx', 'bench/raw-server.ts'], env: env(roles[1]!), port: await freePort() },
     { name: 'PostGraphile (node 22)', kind: 'postgraphile', role: roles[2]!, command: node22, args: [POSTGRAPHILE_SERVER], env: env(roles[2]!), port: await freePort() },
-    { name: `gateway (node ${machineNodeMajor}, machine)`, kind: 'gateway', role: roles[3]!, command: machineNode, args: ['--import', 'tsx', 'src/main.ts'], env: env(roles[3]!), port: await freePort() },
+    { name: `gateway (node ${machineNodeMajor}, machine)`, kind: 'gateway', role: roles[3]!, command: machineNode, args: GATEWAY_NODE_ARGS, env: env(roles[3]!), port: await freePort() },
   ];
 
   const running: RunningServer[] = [];

@@ -6,9 +6,13 @@ import type { Db } from './db/client.ts';
 import { createAuth, type Auth } from './auth/index.ts';
 import { REVOKED } from './auth/bearer.ts';
 import { useCompiledReads } from './compiled-reads/plugin.ts';
+import { useQueryExecutionLimit } from './execution-limit.ts';
 import { createContext, type Context } from './schema/context.ts';
 import { schema } from './schema/index.ts';
 import { unauthenticated } from './schema/errors.ts';
+
+/** Queries executing through the resolvers at once, reports apart; more wait their turn (src/execution-limit.ts). */
+const EXECUTION_LIMITS = { queries: 2, reports: 1, reportFields: ['schedulingReport'] } as const;
 
 export interface Gateway {
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
@@ -44,6 +48,7 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
         },
       },
       useClientConfirmation(),
+      useQueryExecutionLimit(EXECUTION_LIMITS),
       ...(config.compiledReads ? [useCompiledReads()] : []),
     ],
   });
