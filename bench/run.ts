@@ -32,7 +32,7 @@ const STARTUP_TIMEOUT_MS = 90_000;
 const REQUEST_TIMEOUT_MS = 60_000;
 const RACE_SIZE = 200;
 /** The gateway runs as `npm start` and the Dockerfile run it: with their heap flags (issue #5). */
-const GATEWAY_NODE_ARGS = ['--max-old-space-size=256', '--max-semi-space-size=8', '--import', 'tsx', 'src/main.ts'];
+const GATEWAY_NODE_ARGS = ['--max-old-space-size=256', '--max-semi-space-size=16', '--import', 'tsx', 'src/main.ts'];
 
 // ---------------------------------------------------------------- options
 
