@@ -171,7 +171,7 @@ class Compilation {
         case 'nodes':
           const joins: string[] = [];
           const json = this.object(type, page, fieldNodes, joins);
-          value = `(SELECT '[' || coalesce(string_agg((${json})::text, ',' ORDER BY ${page}._n), '') || ']' FROM ${page} ${joins.join(' ')} WHERE ${page}._n <= ${size})::json`;
+          value = jsonArray(json, `${page}._n`, `${page} ${joins.join(' ')}`, `${page}._n <= ${size}`);
           break;
         case 'edges': {
           const edgeType = getNamedType(connectionType.getFields().edges!.type) as GraphQLObjectType;
@@ -181,7 +181,8 @@ class Compilation {
             const edgeValue = edgeField === '__typename' ? `'${edgeType.name}'` : edgeField === 'cursor' ? cursor(page) : edgeField === 'node' ? this.object(type, page, edgeNodes, joins) : unsupported(`${edgeType.name}.${edgeField}`);
             return `${edgeValue} AS "${identifier(edgeKey)}"`;
           });
-          value = `(SELECT '[' || coalesce(string_agg((SELECT row_to_json(_e) FROM (SELECT ${edgeColumns.join(', ')}) AS _e)::text, ',' ORDER BY ${page}._n), '') || ']' FROM ${page} ${joins.join(' ')} WHERE ${page}._n <= ${size})::json`;
+          const edge = `(SELECT row_to_json(_e) FROM (SELECT ${edgeColumns.join(', ')}) AS _e)`;
+          value = jsonArray(edge, `${page}._n`, `${page} ${joins.join(' ')}`, `${page}._n <= ${size}`);
           break;
         }
         case 'pageInfo': {

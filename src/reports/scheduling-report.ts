@@ -320,28 +320,27 @@ export function reportSql(query: ReportQuery): Prisma.Sql {
 }
 
 /** Group objects sort by their name, as people read them; metrics and periods by value. */
-const NAME_OF: Partial<Record<GroupDimension, { join: Prisma.Sql; name: Prisma.Sql }>> = {
-  ACCOUNT: {
-    join: Prisma.sql`LEFT JOIN accounts AS account_name ON account_name.id = report.account_id`,
-    name: Prisma.sql`account_name.name`,
-  },
-  AGENT: {
-    join: Prisma.sql`LEFT JOIN agents AS agent_name ON agent_name.id = report.agent_id`,
-    name: Prisma.sql`agent_name.name`,
-  },
-  TEAM: {
-    join: Prisma.sql`LEFT JOIN teams AS team_name ON team_name.id = report.team_id`,
-    name: Prisma.sql`team_name.internal_name`,
-  },
-  APPOINTMENT_TYPE: {
-    join: Prisma.sql`LEFT JOIN appointment_types AS appointment_type_name ON appointment_type_name.id = report.appointment_type_id`,
-    name: Prisma.sql`appointment_type_name.internal_name`,
-  },
-  CUSTOMER: {
-    join: Prisma.sql`LEFT JOIN customers AS customer_name ON customer_name.id = report.customer_id`,
-    name: Prisma.sql`customer_name.name`,
-  },
+const NAMED_TABLES: Partial<Record<GroupDimension, { table: string; nameColumn: string }>> = {
+  ACCOUNT: { table: 'accounts', nameColumn: 'name' },
+  AGENT: { table: 'agents', nameColumn: 'name' },
+  TEAM: { table: 'teams', nameColumn: 'internal_name' },
+  APPOINTMENT_TYPE: { table: 'appointment_types', nameColumn: 'internal_name' },
+  CUSTOMER: { table: 'customers', nameColumn: 'name' },
 };
+
+/** The join that brings a group object's name next to its report row, and the name's expression. */
+const NAME_OF: Partial<Record<GroupDimension, { join: Prisma.Sql; name: Prisma.Sql }>> = Object.fromEntries(
+  Object.entries(NAMED_TABLES).map(([dimension, { table, nameColumn }]) => {
+    const alias = `${OUTPUT_COLUMNS[dimension as GroupDimension].replace(/_id$/, '')}_name`;
+    return [
+      dimension,
+      {
+        join: Prisma.raw(`LEFT JOIN ${table} AS ${alias} ON ${alias}.id = report.${OUTPUT_COLUMNS[dimension as GroupDimension]}`),
+        name: Prisma.raw(`${alias}.${nameColumn}`),
+      },
+    ];
+  }),
+);
 
 function sortExpressions(key: ReportDimension | ReportMetric): Prisma.Sql[] {
   if (key in METRIC_COLUMNS) return [Prisma.raw(`report.${METRIC_COLUMNS[key as ReportMetric]}`)];
