@@ -16,8 +16,14 @@ export type Authentication =
        * either its one statement checks the row is still the same
        * (`clientGuard`) or `confirm` reads it again.
        */
-      unconfirmed?: { client: ApiClient; confirm(): Promise<Principal | null> };
+      unconfirmed?: UnconfirmedPrincipal;
     };
+
+/** A principal derived from the client row as last seen, and how to read the row again. */
+export interface UnconfirmedPrincipal {
+  client: ApiClient;
+  confirm(): Promise<Principal | null>;
+}
 
 /** Clients recently seen active, by client_id: the last row read, never trusted without a check. */
 export type KnownClients = Map<string, ApiClient>;

@@ -31,14 +31,13 @@ export function useCompiledReads(): Plugin<Record<string, unknown>, Context> {
       setExecuteFn(async (executionArgs) => {
         let body: string;
         try {
-          // The statement carries its own account filter (from src/db/scope.ts); the unscoped client spares
-          // building a scoped one for a raw statement it would not touch.
-          const client = context.unconfirmedClient;
+          const apiClient = context.unconfirmedClient;
           const params = [...compiled.params];
           const param = (value: unknown, cast: string) => `$${params.push(value)}::${cast}`;
-          // One statement checks the client and reads: no body means the client changed, and the
+          // One statement checks the API client and reads: no body means the client changed, and the
           // resolvers' path reads it again (answering UNAUTHENTICATED if it was revoked).
-          const sql = client ? `SELECT CASE WHEN ${clientGuard(client, param)} THEN (${compiled.sql}) END` : compiled.sql;
+          const sql = apiClient ? `SELECT CASE WHEN ${clientGuard(apiClient, param)} THEN (${compiled.sql}) END` : compiled.sql;
+          // The statement carries its own account filter (from src/db/scope.ts), so it runs on the unscoped client.
           const value = await queryScalar(context.rootDb, sql, params);
           if (typeof value !== 'string') return executeFn(executionArgs);
           body = value;

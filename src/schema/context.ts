@@ -3,6 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { scopeToAccounts } from '../db/scope.ts';
+import type { UnconfirmedPrincipal } from '../auth/bearer.ts';
 import type { Principal, Scope } from '../auth/principal.ts';
 import type { ApiClient } from '../generated/prisma/client.ts';
 
@@ -56,12 +57,6 @@ function createLoaders(): Loaders {
       return loader;
     },
   };
-}
-
-/** A principal read from the client as last seen, and how to read it again (see `Authentication`). */
-export interface UnconfirmedPrincipal {
-  client: ApiClient;
-  confirm(): Promise<Principal | null>;
 }
 
 export function createContext(services: GatewayServices, principal: Principal | null, unconfirmed?: UnconfirmedPrincipal): Context {
