@@ -147,7 +147,8 @@ async function main() {
         return;
       }
       const operation = operationName as OperationName;
-      const { rows } = await pool.query<{ body: string }>(STATEMENTS[operation], parametersOf(operation, accountIds, variables ?? {}));
+      // Prepared once per connection, as the gateway prepares its compiled statements (src/db/client.ts).
+      const { rows } = await pool.query<{ body: string }>({ name: operation, text: STATEMENTS[operation], values: parametersOf(operation, accountIds, variables ?? {}) });
       response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(rows[0]!.body);
     } catch (error) {
       response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: (error as Error).message }] }));

@@ -36,10 +36,27 @@ export function createDb(url: string, options: { countStatements?: boolean; pool
   }
   scalarQueries.set(db, async (sql, params) => {
     if (options.countStatements) counter.count += 1;
-    const { rows } = await pool.query({ text: sql, values: params, rowMode: 'array' });
+    const { rows } = await pool.query({ name: statementName(sql), text: sql, values: params, rowMode: 'array' });
     return (rows[0] as unknown[] | undefined)?.[0];
   });
   return { db, statements: options.countStatements ? (counter as StatementCounter) : undefined };
+}
+
+/**
+ * Compiled reads repeat a few statement texts with new parameters: each
+ * connection prepares a text once (parse, analyse) and then only binds and
+ * executes it. A connection keeps what it prepared, so only the first
+ * `PREPARED_TEXTS_KEPT` texts get names; any later text runs unnamed, as
+ * every statement did before, which bounds the memory each connection gives
+ * to prepared statements however many distinct operations callers send.
+ */
+export const PREPARED_TEXTS_KEPT = 500;
+const statementNames = new Map<string, string>();
+
+function statementName(sql: string): string | undefined {
+  let name = statementNames.get(sql);
+  if (name === undefined && statementNames.size < PREPARED_TEXTS_KEPT) statementNames.set(sql, (name = `compiled_${statementNames.size}`));
+  return name;
 }
 
 /**
