@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { getOperationAST } from 'graphql';
 import type { AddressInfo } from 'node:net';
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.ts';
@@ -56,16 +57,32 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
 }
 
 /**
- * Reads the API client again before an operation executes, when the request
- * was authenticated from the client as last seen; a compiled read (next
- * plugin) checks it in its own statement instead.
+ * Reads the API client again when the request was authenticated from the
+ * client as last seen (a compiled read, next plugin, checks it in its own
+ * statement instead). A mutation waits for the check before it executes. A
+ * query only reads, so it executes alongside the check, saving a round trip:
+ * its answer is kept if the client still grants what it did, dropped for
+ * UNAUTHENTICATED if it was revoked, and computed again, with the client's
+ * current grants and empty caches, if they changed meanwhile.
  */
 function useClientConfirmation(): Plugin<Record<string, unknown>, Context> {
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
       const context = args.contextValue as unknown as Context;
       if (!context.unconfirmedClient) return;
-      setExecuteFn(async (executionArgs) => ((await context.confirmPrincipal()) ? executeFn(executionArgs) : { errors: [unauthenticated(REVOKED)] }));
+      const revoked = { errors: [unauthenticated(REVOKED)] };
+      if (getOperationAST(args.document, args.operationName)?.operation !== 'query') {
+        setExecuteFn(async (executionArgs) => ((await context.confirmPrincipal()) ? executeFn(executionArgs) : revoked));
+        return;
+      }
+      setExecuteFn(async (executionArgs) => {
+        const [check, execution] = await Promise.allSettled([context.recheckPrincipal(), executeFn(executionArgs)]);
+        if (check.status === 'rejected') throw check.reason;
+        if (check.value === 'revoked') return revoked;
+        if (check.value === 'changed') return executeFn({ ...executionArgs, contextValue: context.fresh() });
+        if (execution.status === 'rejected') throw execution.reason;
+        return execution.value;
+      });
     },
   };
 }

@@ -28,6 +28,15 @@ export interface Context extends GatewayServices {
   unconfirmedClient: ApiClient | undefined;
   /** Reads the client again if needed (call it as a method of the context); false when it was revoked meanwhile. */
   confirmPrincipal(): Promise<boolean>;
+  /**
+   * Reads the client again and answers whether the principal still holds,
+   * without touching this context, so it can run while a query executes:
+   * `unchanged` confirms it; `changed` adopts the client's current grants,
+   * after which the query must run again on `fresh()`; `revoked`.
+   */
+  recheckPrincipal(): Promise<'unchanged' | 'changed' | 'revoked'>;
+  /** A copy of this context with empty caches (loaders, and Pothos' per-context state), to execute again. */
+  fresh(): Context;
 }
 
 export interface Loaders {
@@ -79,14 +88,26 @@ export function createContext(services: GatewayServices, principal: Principal | 
     loaders: createLoaders(),
     unconfirmedClient: unconfirmed?.client,
     async confirmPrincipal(this: Context) {
-      if (!unconfirmed || !this.unconfirmedClient) return true;
+      return (await this.recheckPrincipal()) !== 'revoked';
+    },
+    async recheckPrincipal(this: Context) {
+      if (!unconfirmed || !this.unconfirmedClient) return 'unchanged';
       const confirmed = await unconfirmed.confirm();
       this.unconfirmedClient = undefined;
-      if (!confirmed) return false;
+      if (!confirmed) return 'revoked';
+      if (samePrincipal(confirmed, state.principal)) return 'unchanged';
       state.principal = confirmed;
       state.scoped = undefined;
       this.principal = confirmed;
-      return true;
+      return 'changed';
+    },
+    fresh(this: Context) {
+      return { ...this, loaders: createLoaders() };
     },
   };
+}
+
+function samePrincipal(left: Principal, right: Principal | null): boolean {
+  const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((value, index) => value === b[index]);
+  return !!right && left.apiClientId === right.apiClientId && left.allAccounts === right.allAccounts && same(left.scopes, right.scopes) && same(left.accountIds, right.accountIds);
 }

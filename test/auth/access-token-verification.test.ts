@@ -1,6 +1,7 @@
 import { exportSPKI, generateKeyPair, importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeApiClient } from '../../src/auth/api-clients.ts';
+import { encodeId } from '../support/fixtures.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { authenticateWith, base64urlJson, createAccount, createClient, decodeToken, mintWithGatewayKey, tokenOf } from './helpers.ts';
 
@@ -189,11 +190,19 @@ describe('authenticate', () => {
 
     it('honours scopes and accounts taken away from it since, on every path', async () => {
       const other = (await createAccount(gateway.db)).id;
+      const outsider = await gateway.db.agent.create({ data: { accountId: other, name: 'Outsider', email: 'outsider@example.com', timeZone: 'UTC' } });
       const narrowed = await createClient(gateway.db, { accounts: [accountId, other] });
       const token = await tokenOf(gateway, narrowed);
-      expect((await gateway.graphql('{ accounts { totalCount } }', {}, token)).data?.accounts.totalCount).toBe(2);
+      // Through the resolvers (accounts is not compiled): a query runs alongside the client's check.
+      const overview = '{ agents(first: 100) { nodes { name account { id } } } accounts { totalCount } }';
+      const before = (await gateway.graphql(overview, {}, token)).data;
+      expect(before?.accounts.totalCount).toBe(2);
+      expect(before?.agents.nodes).toContainEqual({ name: outsider.name, account: { id: encodeId('Account', other) } });
       await gateway.db.apiClient.update({ where: { id: narrowed.id }, data: { accountIds: [accountId] } });
-      expect((await gateway.graphql('{ agents { nodes { account { id } } } accounts { totalCount } }', {}, token)).data?.accounts.totalCount).toBe(1);
+      // The answer computed with the old grants is dropped, and computed again with the new ones.
+      const after = (await gateway.graphql(overview, {}, token)).data;
+      expect(after?.accounts.totalCount).toBe(1);
+      expect(after?.agents.nodes.map((agent: { account: { id: string } }) => agent.account.id)).not.toContain(encodeId('Account', other));
       await gateway.db.apiClient.update({ where: { id: narrowed.id }, data: { scopes: ['write'] } });
       for (const query of ['{ agents { nodes { name } } }', '{ accounts { totalCount } }']) {
         const response = await gateway.graphql(query, {}, token);
