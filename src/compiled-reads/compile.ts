@@ -46,6 +46,15 @@ export interface CompileRequest {
 export interface CompiledRead {
   sql: string;
   params: unknown[];
+  /**
+   * Whether the statement may be prepared and kept: true when it reads rows
+   * by primary key only (`node`). PostgreSQL switches a kept statement to a
+   * generic plan, which for a list ignores whose accounts it reads: planned
+   * for the large tenants, a list of a small one then scans the whole
+   * `starts_at` index (measured: 2.7 s on 1M bookings), so lists are planned
+   * anew with their parameters every time.
+   */
+  prepare: boolean;
 }
 
 /** Root list fields served from one table, scoped to accounts, with `first`, `orderBy` and `accountIds`. */
@@ -104,7 +113,8 @@ class Compilation {
       const value = name === '__typename' ? `'"${queryType.name}"'` : `coalesce((${this.rootField(queryType, name, nodes)})::text, 'null')`;
       return `'"${identifier(key)}":' || ${value}`;
     });
-    return { sql: `SELECT '{"data":{' || ${parts.join(` || ',' || `)} || '}}' AS body`, params: this.params };
+    const prepare = [...fields.values()].every((nodes) => ['__typename', 'node'].includes(nodes[0]!.name.value));
+    return { sql: `SELECT '{"data":{' || ${parts.join(` || ',' || `)} || '}}' AS body`, params: this.params, prepare };
   }
 
   // ---- root fields

@@ -38,7 +38,7 @@ export function useCompiledReads(): Plugin<Record<string, unknown>, Context> {
           // resolvers' path reads it again (answering UNAUTHENTICATED if it was revoked).
           const sql = apiClient ? `SELECT CASE WHEN ${clientGuard(apiClient, param)} THEN (${compiled.sql}) END` : compiled.sql;
           // The statement carries its own account filter (from src/db/scope.ts), so it runs on the unscoped client.
-          const value = await queryScalar(context.rootDb, sql, params);
+          const value = await queryScalar(context.rootDb, sql, params, { prepare: compiled.prepare });
           if (typeof value !== 'string') return executeFn(executionArgs);
           body = value;
         } catch (error) {

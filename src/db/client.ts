@@ -10,7 +10,7 @@ export interface StatementCounter {
 }
 
 /** Runs one hand-written statement on a client's pool, returning the first column of its first row. */
-type ScalarQuery = (sql: string, params: unknown[]) => Promise<unknown>;
+type ScalarQuery = (sql: string, params: unknown[], prepare: boolean) => Promise<unknown>;
 
 const scalarQueries = new WeakMap<Db, ScalarQuery>();
 
@@ -34,21 +34,23 @@ export function createDb(url: string, options: { countStatements?: boolean; pool
   } else {
     db = new PrismaClient({ adapter });
   }
-  scalarQueries.set(db, async (sql, params) => {
+  scalarQueries.set(db, async (sql, params, prepare) => {
     if (options.countStatements) counter.count += 1;
-    const { rows } = await pool.query({ name: statementName(sql), text: sql, values: params, rowMode: 'array' });
+    const { rows } = await pool.query({ name: prepare ? statementName(sql) : undefined, text: sql, values: params, rowMode: 'array' });
     return (rows[0] as unknown[] | undefined)?.[0];
   });
   return { db, statements: options.countStatements ? (counter as StatementCounter) : undefined };
 }
 
 /**
- * Compiled reads repeat a few statement texts with new parameters: each
- * connection prepares a text once (parse, analyse) and then only binds and
- * executes it. A connection keeps what it prepared, so only the first
- * `PREPARED_TEXTS_KEPT` texts get names; any later text runs unnamed, as
- * every statement did before, which bounds the memory each connection gives
- * to prepared statements however many distinct operations callers send.
+ * Reads by key repeat a few statement texts with new parameters: with
+ * `prepare`, each connection parses and plans a text once and then only binds
+ * and executes it (PostgreSQL soon keeps a generic plan, so only statements
+ * whose best plan does not depend on their parameters should ask). A
+ * connection keeps what it prepared, so only the first `PREPARED_TEXTS_KEPT`
+ * texts get names; any later text runs unnamed, which bounds the memory each
+ * connection gives to prepared statements however many distinct operations
+ * callers send.
  */
 export const PREPARED_TEXTS_KEPT = 500;
 const statementNames = new Map<string, string>();
@@ -63,9 +65,9 @@ function statementName(sql: string): string | undefined {
  * The first column of the first row of a hand-written statement, straight
  * from pg: no Prisma result mapping for a body PostgreSQL already built.
  */
-export async function queryScalar(db: Db, sql: string, params: unknown[]): Promise<unknown> {
+export async function queryScalar(db: Db, sql: string, params: unknown[], options: { prepare?: boolean } = {}): Promise<unknown> {
   const query = scalarQueries.get(db);
-  if (query) return query(sql, params);
+  if (query) return query(sql, params, options.prepare ?? false);
   const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(sql, ...params);
   return rows[0] ? Object.values(rows[0])[0] : undefined;
 }
