@@ -126,7 +126,8 @@ Raw figures: [\`${path.relative(path.dirname(file), resultsFile)}\`](${path.rela
 ## Results
 
 ${settings.connections} connections, ${settings.warmupSeconds} s warm-up, ${settings.durationSeconds} s measured per row, servers alternating per
-operation. "p50 alone" is the median of ${settings.sequentialRequests} requests sent one at a time; "SQL/op" counts
+operation. "p50 alone" is the median of ${settings.sequentialRequests} requests sent one at a time, after the load row (the server
+warmed up, its load drained); "SQL/op" counts
 statements per request in \`pg_stat_statements\` (BEGIN/COMMIT included). "× raw" and "× PostGraphile"
 are the gateway's (Node 22) requests per second divided by theirs.
 

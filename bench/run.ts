@@ -551,10 +551,13 @@ async function main() {
           } else if (spec.kind === 'postgraphile') {
             row.check = `answers (${probe.text.length} B${custom ? ', own query' : ', gateway query'})`;
           }
+          await loadRow(operation, server, body, nextBody, row);
+          // One at a time on the warmed-up server, once the load has drained: latency in steady state, not the
+          // first requests' compilation by V8.
+          await waitUntilDrained(database.url, server, ownRoles ? spec.role : undefined);
           const measured = await measureSequential(database.url, statementsAvailable, server, nextBody ?? (() => body), settings.sequentialRequests, ownRoles ? spec.role : undefined);
           row.statementsPerRequest = measured.statements;
           row.sequentialP50Ms = measured.sequentialP50Ms;
-          await loadRow(operation, server, body, nextBody, row);
         }
         await waitUntilDrained(database.url, server, ownRoles ? spec.role : undefined);
         console.log(`  ${spec.name}: ${row.requestsPerSecond?.toFixed(1) ?? '–'} req/s, p50 ${row.p50Ms?.toFixed(1)} ms, p99 ${row.p99Ms?.toFixed(1)} ms${row.check ? `, ${row.check}` : ''}`);
