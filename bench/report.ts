@@ -20,6 +20,8 @@ export interface Row {
   outcomes?: Record<string, number>;
   /** Byte equality with the gateway's response (raw server), or a sanity check (PostGraphile). */
   check?: string;
+  /** Gateways: the highest RSS sampled during this row. */
+  maxRssMb?: number;
 }
 
 export interface LinearityPoint {
@@ -75,7 +77,7 @@ export function targetsOf(rows: Row[]): Results['targets'] {
 }
 
 export function table(results: Results): string {
-  const header = ['op', 'server', 'req/s', 'p50 ms', 'p99 ms', 'p50 alone ms', 'SQL/op', '× raw', '× PostGraphile', 'notes'];
+  const header = ['op', 'server', 'req/s', 'p50 ms', 'p99 ms', 'p50 alone ms', 'SQL/op', 'max RSS MB', '× raw', '× PostGraphile', 'notes'];
   const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
   for (const row of results.rows) {
     const isGateway = row.server === GATEWAY;
@@ -88,7 +90,7 @@ export function table(results: Results): string {
           .join('; ');
     const statements = row.statementsPerRequest === undefined ? '–' : typeof row.statementsPerRequest === 'number' ? row.statementsPerRequest.toFixed(1) : row.statementsPerRequest;
     lines.push(
-      `| ${[`(${row.operation}) ${row.title}`, row.server, fixed(row.requestsPerSecond), fixed(row.p50Ms), fixed(row.p99Ms), fixed(row.sequentialP50Ms), statements, versusRaw ? `${versusRaw.toFixed(2)}×` : '', versusPostgraphile ? `${versusPostgraphile.toFixed(2)}×` : '', notes.replaceAll('|', '\\|')].join(' | ')} |`,
+      `| ${[`(${row.operation}) ${row.title}`, row.server, fixed(row.requestsPerSecond), fixed(row.p50Ms), fixed(row.p99Ms), fixed(row.sequentialP50Ms), statements, row.maxRssMb === undefined ? '' : String(row.maxRssMb), versusRaw ? `${versusRaw.toFixed(2)}×` : '', versusPostgraphile ? `${versusPostgraphile.toFixed(2)}×` : '', notes.replaceAll('|', '\\|')].join(' | ')} |`,
     );
   }
   return lines.join('\n');

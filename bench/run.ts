@@ -118,6 +118,8 @@ interface RunningServer extends ServerSpec {
   url: string;
   headers: Record<string, string>;
   maxRssKb: number;
+  /** The highest RSS since the current row started. */
+  rowMaxRssKb: number;
 }
 
 async function freePort(): Promise<number> {
@@ -159,7 +161,7 @@ async function startServer(spec: ServerSpec): Promise<RunningServer> {
     try {
       // Any HTTP answer means it listens; a GraphQL server may well refuse a bare GET.
       await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{__typename}"}', signal: AbortSignal.timeout(2000) });
-      return { ...spec, child, url, headers: { 'content-type': 'application/json', accept: 'application/json' }, maxRssKb: 0 };
+      return { ...spec, child, url, headers: { 'content-type': 'application/json', accept: 'application/json' }, maxRssKb: 0, rowMaxRssKb: 0 };
     } catch {
       await sleep(250);
     }
@@ -173,6 +175,7 @@ function sampleRss(server: RunningServer) {
     const status = readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
     const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
     server.maxRssKb = Math.max(server.maxRssKb, kb);
+    server.rowMaxRssKb = Math.max(server.rowMaxRssKb, kb);
   } catch {
     // The process is gone; its maximum so far stands.
   }
@@ -534,6 +537,7 @@ async function main() {
         Object.assign(row, { status: 'not run', reason: serverInfo.find((info) => info.name === spec.name)?.reason });
         continue;
       }
+      server.rowMaxRssKb = 0;
       try {
         const custom = spec.kind === 'postgraphile' ? postgraphile[operation.key] : undefined;
         const body = custom ? custom(context) : operation.body(context);
@@ -560,6 +564,10 @@ async function main() {
           row.sequentialP50Ms = measured.sequentialP50Ms;
         }
         await waitUntilDrained(database.url, server, ownRoles ? spec.role : undefined);
+        if (spec.kind === 'gateway') {
+          sampleRss(server);
+          row.maxRssMb = Math.round(server.rowMaxRssKb / 1024);
+        }
         console.log(`  ${spec.name}: ${row.requestsPerSecond?.toFixed(1) ?? '–'} req/s, p50 ${row.p50Ms?.toFixed(1)} ms, p99 ${row.p99Ms?.toFixed(1)} ms${row.check ? `, ${row.check}` : ''}`);
       } catch (error) {
         Object.assign(row, { status: 'not run', reason: (error as Error).message.slice(0, 400) });
