@@ -12,15 +12,15 @@ RUN npm ci && npm cache clean --force
 
 COPY tsconfig.json ./
 COPY src ./src
-# Regenerate in case a host copy of src/generated came along with src/.
-RUN npm run generate
+# Regenerate in case a host copy of src/generated came along with src/, then bundle (scripts/build.mjs).
+RUN npm run generate && npm run build
 
 # DATA_DIR keeps only the demo client's credentials when DATABASE_URL is set.
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
 
-ENV HOST=0.0.0.0 PORT=4000 DATA_DIR=/app/.data
+# MALLOC_ARENA_MAX and the flags are `npm start`'s: why, in scripts/build.mjs (issue #5).
+ENV HOST=0.0.0.0 PORT=4000 DATA_DIR=/app/.data MALLOC_ARENA_MAX=2
 EXPOSE 4000
-# node directly, not npm, so SIGTERM reaches the gateway and it shuts down cleanly. The heap flags are
-# `npm start`'s (issue #5): a capped old space keeps RSS low under load; 16 MB semi-spaces keep scavenges cheap.
-CMD ["node", "--max-old-space-size=256", "--max-semi-space-size=16", "--import", "tsx", "src/main.ts"]
+# node directly, not npm, so SIGTERM reaches the gateway and it shuts down cleanly.
+CMD ["node", "--max-old-space-size=256", "--max-semi-space-size=16", "dist/server/main.js"]

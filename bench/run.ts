@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { DateTime } from 'luxon';
 import pg from 'pg';
+import { buildGateway, GATEWAY_ENTRY, GATEWAY_ENV, GATEWAY_NODE_FLAGS } from '../scripts/build.mjs';
 import { createApiClient } from '../src/auth/api-clients.ts';
 import { createDb } from '../src/db/client.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded.ts';
@@ -31,8 +32,8 @@ const POSTGRAPHILE_SERVER = path.join(root, 'bench/postgraphile/server.mjs');
 const STARTUP_TIMEOUT_MS = 90_000;
 const REQUEST_TIMEOUT_MS = 60_000;
 const RACE_SIZE = 200;
-/** The gateway runs as `npm start` and the Dockerfile run it: with their heap flags (issue #5). */
-const GATEWAY_NODE_ARGS = ['--max-old-space-size=256', '--max-semi-space-size=16', '--import', 'tsx', 'src/main.ts'];
+/** The gateway runs as `npm start` and the Dockerfile run it: bundled, with their flags and environment (issue #5). */
+const GATEWAY_NODE_ARGS = [...GATEWAY_NODE_FLAGS, GATEWAY_ENTRY];
 
 // ---------------------------------------------------------------- options
 
@@ -500,11 +501,13 @@ async function main() {
   const roles = ['bench_gateway', 'bench_raw', 'bench_postgraphile', 'bench_gateway_machine'];
   const ownRoles = statementsAvailable && (await createRoles(database.url, roles));
   const env = (role: string) => ({ DATABASE_URL: ownRoles ? urlAs(database.url, role) : database.url, TOKEN_TTL_SECONDS: '86400', NODE_ENV: 'production' });
+  const gatewayEnv = (role: string) => ({ ...GATEWAY_ENV, ...env(role) });
+  await buildGateway();
   const specs: ServerSpec[] = [
-    { name: `gateway (node 22)`, kind: 'gateway', role: roles[0]!, command: node22, args: GATEWAY_NODE_ARGS, env: env(roles[0]!), port: await freePort() },
+    { name: `gateway (node 22)`, kind: 'gateway', role: roles[0]!, command: node22, args: GATEWAY_NODE_ARGS, env: gatewayEnv(roles[0]!), port: await freePort() },
     { name: 'raw SQL (node 22)', kind: 'raw', role: roles[1]!, command: node22, args: ['--import', 'tsx', 'bench/raw-server.ts'], env: env(roles[1]!), port: await freePort() },
     { name: 'PostGraphile (node 22)', kind: 'postgraphile', role: roles[2]!, command: node22, args: [POSTGRAPHILE_SERVER], env: env(roles[2]!), port: await freePort() },
-    { name: `gateway (node ${machineNodeMajor}, machine)`, kind: 'gateway', role: roles[3]!, command: machineNode, args: GATEWAY_NODE_ARGS, env: env(roles[3]!), port: await freePort() },
+    { name: `gateway (node ${machineNodeMajor}, machine)`, kind: 'gateway', role: roles[3]!, command: machineNode, args: GATEWAY_NODE_ARGS, env: gatewayEnv(roles[3]!), port: await freePort() },
   ];
 
   const running: RunningServer[] = [];
