@@ -70,15 +70,16 @@ function useClientConfirmation(): Plugin<Record<string, unknown>, Context> {
     onExecute({ args, executeFn, setExecuteFn }) {
       const context = args.contextValue as unknown as Context;
       if (!context.unconfirmedClient) return;
-      const revoked = { errors: [unauthenticated(REVOKED)] };
+      // A function: a GraphQLError captures a stack trace, too costly to build for every request.
+      const revoked = () => ({ errors: [unauthenticated(REVOKED)] });
       if (getOperationAST(args.document, args.operationName)?.operation !== 'query') {
-        setExecuteFn(async (executionArgs) => ((await context.confirmPrincipal()) ? executeFn(executionArgs) : revoked));
+        setExecuteFn(async (executionArgs) => ((await context.confirmPrincipal()) ? executeFn(executionArgs) : revoked()));
         return;
       }
       setExecuteFn(async (executionArgs) => {
         const [check, execution] = await Promise.allSettled([context.recheckPrincipal(), executeFn(executionArgs)]);
         if (check.status === 'rejected') throw check.reason;
-        if (check.value === 'revoked') return revoked;
+        if (check.value === 'revoked') return revoked();
         if (check.value === 'changed') return executeFn({ ...executionArgs, contextValue: context.fresh() });
         if (execution.status === 'rejected') throw execution.reason;
         return execution.value;
