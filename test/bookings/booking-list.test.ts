@@ -114,4 +114,48 @@ describe('bookings list filters (HaloPSA)', () => {
     } while (after);
     expect(paged).toEqual(all);
   });
+
+  it('pages through a nullable sort key (TITLE) without skipping or repeating rows', async () => {
+    // An account of its own: three untitled bookings tie on NULL, two titled ones do not.
+    const db = gateway.db;
+    const { id: accountId } = await createAccount(db, 'Untitled');
+    const agent = await db.agent.create({ data: { accountId, name: 'Una', email: 'una@untitled.example', timeZone: 'UTC' } });
+    const type = await db.appointmentType.create({ data: { accountId, internalName: 'Call', externalName: 'Call', durationMinutes: 30 } });
+    const customer = await db.customer.create({ data: { accountId, name: 'Ursula', email: 'ursula@untitled.example' } });
+    const titles = [null, 'Alpha', null, 'Beta', null];
+    const created: string[] = [];
+    for (const [index, title] of titles.entries()) {
+      const startsAt = new Date(Date.UTC(2026, 11, 7, 9 + index));
+      const booking = await db.booking.create({
+        data: { accountId, appointmentTypeId: type.id, agentId: agent.id, customerId: customer.id, status: 'CONFIRMED', startsAt, endsAt: new Date(startsAt.getTime() + 1_800_000), title, agents: { create: { accountId, agentId: agent.id } } },
+      });
+      created.push(encodeId('Booking', booking.id));
+    }
+    const own = await gateway.tokenFor({ accounts: [accountId], scopes: ['read'] });
+    const page = async (variables: Record<string, unknown>) => {
+      const result = await gateway.graphql(
+        `query ($orderBy: [BookingOrderBy!], $first: Int, $after: String) {
+           bookings(orderBy: $orderBy, first: $first, after: $after) { pageInfo { hasNextPage endCursor } nodes { id } } }`,
+        variables,
+        own,
+      );
+      expect(result.errors).toBeUndefined();
+      return result.data.bookings as { pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: Array<{ id: string }> };
+    };
+    for (const direction of ['ASC', 'DESC']) {
+      const orderBy = [{ field: 'TITLE', direction }];
+      const all = (await page({ orderBy, first: 10 })).nodes.map((node) => node.id);
+      expect(new Set(all)).toEqual(new Set(created));
+      for (const first of [1, 2]) {
+        const paged: string[] = [];
+        let after: string | null = null;
+        do {
+          const next = await page({ orderBy, first, after });
+          paged.push(...next.nodes.map((node) => node.id));
+          after = next.pageInfo.hasNextPage ? next.pageInfo.endCursor : null;
+        } while (after && paged.length <= titles.length);
+        expect({ direction, first, paged }).toEqual({ direction, first, paged: all });
+      }
+    }
+  });
 });
