@@ -99,7 +99,25 @@ export function table(results: Results): string {
 function linearityTable(points: LinearityPoint[]): string {
   const lines = ['| members | days | p50 alone ms | µs per member-day |', '| --- | --- | --- | --- |'];
   for (const point of points) lines.push(`| ${point.members} | ${point.days} | ${point.sequentialP50Ms.toFixed(1)} | ${point.microsecondsPerMemberDay.toFixed(1)} |`);
+  const fit = linearFit(points.map((point) => [point.members * point.days, point.sequentialP50Ms]));
+  if (fit) {
+    lines.push('', `Least-squares fit: p50 ≈ ${fit.intercept.toFixed(1)} ms + ${(fit.slope * 1000).toFixed(1)} µs × members × days (R² = ${fit.r2.toFixed(3)}).`);
+  }
   return lines.join('\n');
+}
+
+/** y ≈ intercept + slope × x by least squares, with its coefficient of determination. */
+function linearFit(samples: Array<[number, number]>): { intercept: number; slope: number; r2: number } | undefined {
+  if (samples.length < 3) return undefined;
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const meanX = mean(samples.map(([x]) => x));
+  const meanY = mean(samples.map(([, y]) => y));
+  const sxx = samples.reduce((sum, [x]) => sum + (x - meanX) ** 2, 0);
+  const sxy = samples.reduce((sum, [x, y]) => sum + (x - meanX) * (y - meanY), 0);
+  const syy = samples.reduce((sum, [, y]) => sum + (y - meanY) ** 2, 0);
+  if (sxx === 0 || syy === 0) return undefined;
+  const slope = sxy / sxx;
+  return { intercept: meanY - slope * meanX, slope, r2: (sxy * sxy) / (sxx * syy) };
 }
 
 export function printResults(results: Results): void {
@@ -143,7 +161,8 @@ ${results.targets.map((target) => `- ${target.met === null ? '❔' : target.met 
 
 ### Availability (d) by team size and days
 
-Linear in members × days means a flat last column.
+Cost linear in members × days means points on one line, a fixed cost per request
+plus a cost per member-day; the fixed part makes the last column fall.
 
 ${results.linearity.length ? linearityTable(results.linearity) : 'Not measured.'}
 
