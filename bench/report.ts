@@ -149,7 +149,9 @@ ${settings.connections} connections, ${settings.warmupSeconds} s warm-up, ${sett
 operation. "p50 alone" is the median of ${settings.sequentialRequests} requests sent one at a time, after the load row (the server
 warmed up, its load drained); "SQL/op" counts
 statements per request in \`pg_stat_statements\` (BEGIN/COMMIT included). "× raw" and "× PostGraphile"
-are the gateway's (Node 22) requests per second divided by theirs.
+are the gateway's (Node 22) requests per second divided by theirs. The raw-SQL server prepares the statement of
+(c) once per connection, as the gateway prepares its reads by key; both plan lists and the report anew on every
+request, since a prepared list or report soon runs on a generic plan that ignores its accounts or dates.
 
 ${table(results)}
 
