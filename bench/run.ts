@@ -631,6 +631,16 @@ async function main() {
     await writeMarkdown(results, path.join(root, 'BENCHMARKS.md'), resultsFile);
     console.log('wrote BENCHMARKS.md');
   }
+  // A missed target is a finding; a gateway or raw server that did not answer, or answered wrongly, is a failure.
+  const failures = rows.filter(
+    (row) =>
+      !row.server.startsWith('PostGraphile') &&
+      (row.status === 'not run' || /MISMATCH|UNEXPECTED/.test(row.check ?? '') || (row.non2xx ?? 0) > 0 || (row.errors ?? 0) > 0),
+  );
+  if (failures.length) {
+    console.error(`\nFailed rows:\n${failures.map((row) => `  (${row.operation}) ${row.server}: ${row.reason ?? row.check ?? `non-2xx ${row.non2xx ?? 0}, errors ${row.errors ?? 0}`}`).join('\n')}`);
+    process.exitCode = 1;
+  }
 }
 
 main()
