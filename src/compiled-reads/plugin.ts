@@ -58,7 +58,7 @@ export function useCompiledReads(): Plugin<Record<string, unknown>, Context> {
     },
     onResultProcess({ request, result, setResultProcessor }) {
       const body = bodies.get(result as object);
-      const mediaType = body === undefined ? undefined : regularMediaType(request);
+      const mediaType = body === undefined ? undefined : negotiatedMediaType(request.headers.get('accept'));
       if (body === undefined || !mediaType) return;
       setResultProcessor(
         (processed, fetchAPI, accepted) =>
@@ -75,11 +75,11 @@ const REGULAR_MEDIA_TYPES = ['application/graphql-response+json', 'application/j
 
 /**
  * The media type yoga's regular (non-streaming) result processor would pick
- * for this request's Accept header, by yoga's own rule (the last match wins);
+ * for this Accept header, by yoga's own rule (the last match wins);
  * undefined when the client wants a stream, which yoga then serves.
  */
-function regularMediaType(request: Request): string | undefined {
-  const requested = (request.headers.get('accept') || '*/*')
+export function negotiatedMediaType(accept: string | null | undefined): string | undefined {
+  const requested = (accept || '*/*')
     .replace(/\s/g, '')
     .toLowerCase()
     .split(',')

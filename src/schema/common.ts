@@ -47,7 +47,7 @@ export const MUTATION_ERRORS = { types: [ValidationError, NotFoundError] };
  * for an account outside the token is FORBIDDEN rather than silently empty,
  * so a misconfigured integration notices.
  */
-export function accountsInScope(context: Context, accountIds: readonly string[] | null | undefined): string[] {
+export function accountsInScope(context: Pick<Context, 'principal'>, accountIds: readonly string[] | null | undefined): string[] {
   const tokenAccounts = context.principal?.accountIds ?? [];
   if (!accountIds) return tokenAccounts;
   const requested = accountIds.map((globalId) => decodeIdOf('Account', globalId));
