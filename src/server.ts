@@ -45,7 +45,7 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
     context: async ({ request, req }) => {
       // Node's request, which yoga's Node adapter passes along as `req`.
       const nodeRequest = req as IncomingMessage | undefined;
-      const result = (nodeRequest && authenticatedRequests.get(nodeRequest)) ?? (await auth.authenticate(request));
+      const result = (nodeRequest && authenticatedRequests.get(nodeRequest)) ?? (await auth.authenticate(request.headers.get('authorization')));
       if (result.kind === 'invalid') throw unauthenticated(result.reason);
       return result.kind === 'none' ? createContext({ rootDb: db, config }, null) : createContext({ rootDb: db, config }, result.principal, result.unconfirmed);
     },

@@ -40,12 +40,11 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 
 /** Who sent the request: no credentials, a token that fails any check, or a verified principal. */
 export async function authenticateBearer(
-  request: Request,
+  authorization: string | null,
   db: Db,
   verify: (token: string) => Promise<VerifiedAccessToken>,
   known: KnownClients,
 ): Promise<Authentication> {
-  const authorization = request.headers.get('authorization');
   if (authorization === null) return { kind: 'none' };
   const token = BEARER.exec(authorization.trim())?.[1];
   if (!token) return { kind: 'invalid', reason: 'The Authorization header must carry a Bearer access token' };

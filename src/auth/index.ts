@@ -10,8 +10,8 @@ import { handleTokenRequest } from './token-endpoint.ts';
 export interface Auth {
   /** Handles POST /oauth/token, GET /.well-known/jwks.json, GET /.well-known/oauth-authorization-server; resolves undefined for any other path. */
   handle(request: Request, url: URL): Promise<Response | undefined>;
-  /** Reads the Authorization header. No header: {kind:'none'}. Bearer token that fails any check: {kind:'invalid', reason}. */
-  authenticate(request: Request): Promise<Authentication>;
+  /** Checks a request's Authorization header. No header (null): {kind:'none'}. Bearer token that fails any check: {kind:'invalid', reason}. */
+  authenticate(authorization: string | null): Promise<Authentication>;
   keys: SigningKeys;
 }
 
@@ -44,7 +44,7 @@ export async function createAuth({ db, config }: { db: Db; config: Config }): Pr
 
   return {
     keys,
-    authenticate: (request) => authenticateBearer(request, db, verifyToken, knownClients),
+    authenticate: (authorization) => authenticateBearer(authorization, db, verifyToken, knownClients),
     async handle(request, url) {
       try {
         return await route(request, url.pathname);

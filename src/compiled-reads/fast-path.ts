@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Auth } from '../auth/index.ts';
-import { clientGuard, type Authentication } from '../auth/bearer.ts';
-import { queryScalar, type Db } from '../db/client.ts';
+import type { Authentication } from '../auth/bearer.ts';
+import type { Db } from '../db/client.ts';
 import { accountsInScope } from '../schema/common.ts';
 import { compileRead } from './compile.ts';
-import { negotiatedMediaType } from './plugin.ts';
+import { negotiatedMediaType, runCompiledRead } from './plugin.ts';
 
 /**
  * Requests handed to yoga after the fast path authenticated them: yoga's
@@ -116,7 +116,7 @@ export function withCompiledReadFastPath(options: { endpoint: string; schema: Gr
     if (operationName != null && typeof operationName !== 'string') return undefined;
     const document = documentOf(query);
     if (!document) return undefined;
-    const authentication = await auth.authenticate({ headers: new Headers({ authorization }) } as Request);
+    const authentication = await auth.authenticate(authorization);
     authenticatedRequests.set(request, authentication);
     if (authentication.kind !== 'valid') return undefined;
     const principal = authentication.principal;
@@ -128,13 +128,7 @@ export function withCompiledReadFastPath(options: { endpoint: string; schema: Gr
       accountsFor: (accountIds) => accountsInScope({ principal }, accountIds),
       hasScope: (scope) => principal.scopes.includes(scope),
     });
-    if (!compiled) return undefined;
-    const client = authentication.unconfirmed?.client;
-    const statementParams = [...compiled.params];
-    const param = (value: unknown, cast: string) => `$${statementParams.push(value)}::${cast}`;
-    const sql = client ? `SELECT CASE WHEN ${clientGuard(client, param)} THEN (${compiled.sql}) END` : compiled.sql;
-    const value = await queryScalar(db, sql, statementParams, { prepare: compiled.prepare });
-    return typeof value === 'string' ? value : undefined;
+    return compiled ? runCompiledRead(db, compiled, authentication.unconfirmed?.client) : undefined;
   }
 }
 

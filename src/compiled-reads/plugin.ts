@@ -1,10 +1,11 @@
 import type { ExecutionResult } from 'graphql';
 import { processRegularResult, type Plugin } from 'graphql-yoga';
 import { clientGuard } from '../auth/bearer.ts';
-import { queryScalar } from '../db/client.ts';
+import { queryScalar, type Db } from '../db/client.ts';
+import type { ApiClient } from '../generated/prisma/client.ts';
 import { accountsInScope } from '../schema/common.ts';
 import type { Context } from '../schema/context.ts';
-import { compileRead } from './compile.ts';
+import { compileRead, type CompiledRead } from './compile.ts';
 
 /** Results answered by a compiled statement, with the response body PostgreSQL built. */
 const bodies = new WeakMap<object, string>();
@@ -31,15 +32,8 @@ export function useCompiledReads(): Plugin<Record<string, unknown>, Context> {
       setExecuteFn(async (executionArgs) => {
         let body: string;
         try {
-          const apiClient = context.unconfirmedClient;
-          const params = [...compiled.params];
-          const param = (value: unknown, cast: string) => `$${params.push(value)}::${cast}`;
-          // One statement checks the API client and reads: no body means the client changed, and the
-          // resolvers' path reads it again (answering UNAUTHENTICATED if it was revoked).
-          const sql = apiClient ? `SELECT CASE WHEN ${clientGuard(apiClient, param)} THEN (${compiled.sql}) END` : compiled.sql;
-          // The statement carries its own account filter (from src/db/scope.ts), so it runs on the unscoped client.
-          const value = await queryScalar(context.rootDb, sql, params, { prepare: compiled.prepare });
-          if (typeof value !== 'string') return executeFn(executionArgs);
+          const value = await runCompiledRead(context.rootDb, compiled, context.unconfirmedClient);
+          if (value === undefined) return executeFn(executionArgs);
           body = value;
         } catch (error) {
           // A statement the compiler got wrong must not cost the caller its answer.
@@ -69,6 +63,22 @@ export function useCompiledReads(): Plugin<Record<string, unknown>, Context> {
       );
     },
   };
+}
+
+/**
+ * Runs a compiled read and returns the response body. The statement carries
+ * its own account filter (from src/db/scope.ts), so it runs on the unscoped
+ * client. Given the API client as last seen, one statement checks the client
+ * and reads: undefined means the client changed, and the caller hands the
+ * request to the resolvers' path, which reads the client again (answering
+ * UNAUTHENTICATED if it was revoked).
+ */
+export async function runCompiledRead(db: Db, compiled: CompiledRead, client: ApiClient | undefined): Promise<string | undefined> {
+  const params = [...compiled.params];
+  const param = (value: unknown, cast: string) => `$${params.push(value)}::${cast}`;
+  const sql = client ? `SELECT CASE WHEN ${clientGuard(client, param)} THEN (${compiled.sql}) END` : compiled.sql;
+  const value = await queryScalar(db, sql, params, { prepare: compiled.prepare });
+  return typeof value === 'string' ? value : undefined;
 }
 
 const REGULAR_MEDIA_TYPES = ['application/graphql-response+json', 'application/json'];

@@ -23,16 +23,16 @@ export interface Context extends GatewayServices {
   /**
    * The API client row the principal was derived from, when it has not been
    * read again for this request: a compiled read checks it in its statement
-   * (`clientGuard`), anything else calls `confirmPrincipal` first.
+   * (`clientGuard`), anything else re-checks it (`useClientConfirmation` in src/server.ts).
    */
   unconfirmedClient: ApiClient | undefined;
   /** Reads the client again if needed (call it as a method of the context); false when it was revoked meanwhile. */
   confirmPrincipal(): Promise<boolean>;
   /**
-   * Reads the client again and answers whether the principal still holds,
-   * without touching this context, so it can run while a query executes:
-   * `unchanged` confirms it; `changed` adopts the client's current grants,
-   * after which the query must run again on `fresh()`; `revoked`.
+   * Reads the client again, possibly while a query executes: `unchanged`
+   * confirms the principal; `changed` adopts the client's current grants, so
+   * an answer computed meanwhile is stale and the query must run again on
+   * `fresh()`; `revoked`.
    */
   recheckPrincipal(): Promise<'unchanged' | 'changed' | 'revoked'>;
   /** A copy of this context with empty caches (loaders, and Pothos' per-context state), to execute again. */

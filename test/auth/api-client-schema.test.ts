@@ -124,7 +124,7 @@ describe('rotateApiClientSecret and revokeApiClient', () => {
     const { body } = await requestToken(gateway, { grant_type: 'client_credentials' }, { basic: target });
     const response = await gateway.graphql(REVOKE, { id: encodeId('ApiClient', target.id) }, adminOfA);
     expect(response.data.revokeApiClient.data.revokedAt).toEqual(expect.any(String));
-    const authentication = await gateway.gateway.auth.authenticate(new Request(gateway.url, { headers: { authorization: `Bearer ${body.access_token}` } }));
+    const authentication = await gateway.gateway.auth.authenticate(`Bearer ${body.access_token}`);
     expect(authentication.kind).toBe('invalid');
   });
 

@@ -85,7 +85,7 @@ export async function mintWithGatewayKey(
 }
 
 export function authenticateWith(gateway: TestGateway, authorization: string) {
-  return gateway.gateway.auth.authenticate(new Request(`${gateway.url}/graphql`, { headers: { authorization } }));
+  return gateway.gateway.auth.authenticate(authorization);
 }
 
 export function base64urlJson(value: unknown) {

@@ -47,7 +47,7 @@ describe('signing keys', () => {
     const second = await createGateway({ db, config: gateway.config });
     const running = await listen(second, 0, '127.0.0.1');
     try {
-      expect((await second.auth.authenticate(new Request(running.url, { headers: { authorization: `Bearer ${token}` } }))).kind).toBe('valid');
+      expect((await second.auth.authenticate(`Bearer ${token}`)).kind).toBe('valid');
       expect(await publishedKids(running.url)).toEqual(await publishedKids(gateway.url));
       expect(await db.signingKey.count({ where: { retiredAt: null } })).toBe(1);
     } finally {
