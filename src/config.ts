@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { RequestLimits } from './http/request-size.ts';
+import type { QueryLimits } from './query-limits/operation-limits.ts';
 
 /** Every setting of the gateway, parsed once from the environment. */
 export interface Config {
@@ -12,7 +14,13 @@ export interface Config {
   audience: string;
   /** Serve the read operations the read compiler understands with one SQL statement (src/compiled-reads). */
   compiledReads: boolean;
+  /** What every operation is measured against before it executes (src/query-limits). */
+  queryLimits: QueryLimits;
+  /** Bounds on the HTTP request itself (src/http/request-size.ts). */
+  requestLimits: RequestLimits;
 }
+
+const limit = (defaultValue: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(1).max(max).default(defaultValue);
 
 const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -26,6 +34,22 @@ const environmentSchema = z.object({
   TOKEN_ISSUER: z.url().optional(),
   TOKEN_AUDIENCE: z.string().min(1).default('scheduling-gateway'),
   COMPILED_READS: z.enum(['true', 'false'], 'must be true or false').default('true'),
+  QUERY_LIMITS_ENABLED: z.enum(['true', 'false'], 'must be true or false').default('true'),
+  // graphql's parser recurses into nested values: beyond some 3,000 tokens a nest of lists could exhaust the stack.
+  QUERY_MAX_TOKENS: limit(2_000, 3_000),
+  QUERY_MAX_DEPTH: limit(10),
+  QUERY_MAX_ALIASES: limit(30),
+  QUERY_MAX_DIRECTIVES: limit(20),
+  QUERY_MAX_BREADTH: limit(500),
+  QUERY_MAX_COST: limit(50_000),
+  // Pages hold at most 100 nodes whatever is asked (the relay and prisma plugins' maxConnectionSize).
+  QUERY_MAX_PAGE_SIZE: limit(100, 100),
+  QUERY_MAX_NODE_IDS: limit(100),
+  QUERY_MAX_INPUT_DEPTH: limit(10),
+  QUERY_MAX_VARIABLES_BYTES: limit(256 * 1024),
+  MAX_BODY_BYTES: limit(1024 * 1024),
+  // Node refuses a request line and headers past 16 KB (431) before the gateway sees them.
+  MAX_QUERY_STRING_BYTES: limit(8 * 1024),
 });
 
 export class ConfigError extends Error {
@@ -48,5 +72,19 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     issuer: env.TOKEN_ISSUER ?? `http://localhost:${env.PORT}`,
     audience: env.TOKEN_AUDIENCE,
     compiledReads: env.COMPILED_READS === 'true',
+    queryLimits: {
+      enabled: env.QUERY_LIMITS_ENABLED === 'true',
+      maxTokens: env.QUERY_MAX_TOKENS,
+      maxDepth: env.QUERY_MAX_DEPTH,
+      maxAliases: env.QUERY_MAX_ALIASES,
+      maxDirectives: env.QUERY_MAX_DIRECTIVES,
+      maxBreadth: env.QUERY_MAX_BREADTH,
+      maxCost: env.QUERY_MAX_COST,
+      maxPageSize: env.QUERY_MAX_PAGE_SIZE,
+      maxNodeIds: env.QUERY_MAX_NODE_IDS,
+      maxInputDepth: env.QUERY_MAX_INPUT_DEPTH,
+      maxVariablesBytes: env.QUERY_MAX_VARIABLES_BYTES,
+    },
+    requestLimits: { maxBodyBytes: env.MAX_BODY_BYTES, maxQueryStringBytes: env.MAX_QUERY_STRING_BYTES },
   };
 }

@@ -9,6 +9,9 @@ import { REVOKED } from './auth/bearer.ts';
 import { authenticatedRequests, withCompiledReadFastPath, type FastPath } from './compiled-reads/fast-path.ts';
 import { useCompiledReads } from './compiled-reads/plugin.ts';
 import { useQueryExecutionLimit } from './execution-limit.ts';
+import { useRequestSizeLimits } from './http/request-size.ts';
+import { createOperationLimits } from './query-limits/operation-limits.ts';
+import { useQueryLimits } from './query-limits/plugin.ts';
 import { createContext, type Context } from './schema/context.ts';
 import { schema } from './schema/index.ts';
 import { unauthenticated } from './schema/errors.ts';
@@ -29,9 +32,11 @@ export interface Gateway {
 /** Builds the whole HTTP surface: GraphQL at /graphql, OAuth2 and discovery documents beside it. */
 export async function createGateway({ db, config }: { db: Db; config: Config }): Promise<Gateway> {
   const auth = await createAuth({ db, config });
+  const operations = createOperationLimits(schema, config.queryLimits);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
+    maxRequestBodySize: config.requestLimits.maxBodyBytes,
     landingPage: false,
     graphiql: { title: 'Open Scheduling Gateway', defaultQuery: DEFAULT_QUERY },
     maskedErrors: {
@@ -50,18 +55,20 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
       return result.kind === 'none' ? createContext({ rootDb: db, config }, null) : createContext({ rootDb: db, config }, result.principal, result.unconfirmed);
     },
     plugins: [
+      useRequestSizeLimits(config.requestLimits, GRAPHQL_ENDPOINT),
       {
         async onRequest({ request, url, endResponse }) {
           const response = await auth.handle(request, url);
           if (response) endResponse(response);
         },
       },
+      ...(config.queryLimits.enabled ? [useQueryLimits(operations)] : []),
       useClientConfirmation(),
       useQueryExecutionLimit(EXECUTION_LIMITS),
       ...(config.compiledReads ? [useCompiledReads()] : []),
     ],
   });
-  const fastPath = config.compiledReads ? withCompiledReadFastPath({ endpoint: GRAPHQL_ENDPOINT, schema, auth, db, yoga }) : undefined;
+  const fastPath = config.compiledReads ? withCompiledReadFastPath({ endpoint: GRAPHQL_ENDPOINT, schema, operations, auth, db, yoga }) : undefined;
   return { yoga, auth, handle: fastPath?.handle ?? yoga, fastPath };
 }
 

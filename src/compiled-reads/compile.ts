@@ -18,6 +18,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../query-limits/cost.ts';
 import { accountScopeCondition } from '../db/scope.ts';
 import { sortFieldsOf, MAX_SORT_KEYS, type SortPath } from '../schema/common.ts';
 import { decodeId } from '../schema/global-id.ts';
@@ -67,8 +68,8 @@ const ROOT_LISTS: Record<string, string> = {
 };
 const LIST_ARGUMENTS = new Set(['first', 'orderBy', 'accountIds']);
 // As configured for the Prisma plugin in src/schema/builder.ts.
-const DEFAULT_PAGE = 20;
-const MAX_PAGE = 100;
+const DEFAULT_PAGE = DEFAULT_PAGE_SIZE;
+const MAX_PAGE = MAX_PAGE_SIZE;
 
 const IDENTIFIER = /^[_A-Za-z][_0-9A-Za-z]{0,62}$/;
 

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import type { Auth } from '../auth/index.ts';
 import type { Authentication } from '../auth/bearer.ts';
 import type { Db } from '../db/client.ts';
+import type { OperationLimits } from '../query-limits/operation-limits.ts';
 import { accountsInScope } from '../schema/common.ts';
 import { compileRead } from './compile.ts';
 import { negotiatedMediaType, runCompiledRead } from './plugin.ts';
@@ -14,9 +15,6 @@ import { negotiatedMediaType, runCompiledRead } from './plugin.ts';
  */
 export const authenticatedRequests = new WeakMap<IncomingMessage, Authentication>();
 
-/** Documents parsed and validated, by query text (short ones: the cache stays small); null when invalid. */
-const DOCUMENTS_KEPT = 500;
-const MAX_CACHED_QUERY_LENGTH = 4_000;
 const MAX_BODY_BYTES = 100_000;
 
 type NodeHandler = (request: IncomingMessage & { body?: unknown }, response: ServerResponse) => void;
@@ -34,29 +32,20 @@ export interface FastPath {
  * sends PostgreSQL's body with the headers yoga would send. Whatever it does
  * not serve, it hands to yoga with the body it read (`request.body`, which
  * yoga's Node adapter takes instead of the consumed stream): other requests,
- * invalid documents, operations the compiler does not know, anonymous or
- * rejected tokens, clients that changed (yoga answers each as usual).
+ * invalid documents, operations over a limit (`operations.check`, which
+ * yoga's path asks too, so yoga refuses them with the same errors),
+ * operations the compiler does not know, anonymous or rejected tokens,
+ * clients that changed (yoga answers each as usual).
  */
-export function withCompiledReadFastPath(options: { endpoint: string; schema: GraphQLSchema; auth: Auth; db: Db; yoga: NodeHandler }): FastPath {
-  const { endpoint, schema, auth, db, yoga } = options;
-  const documents = new Map<string, DocumentNode | null>();
-  const documentOf = (query: string): DocumentNode | null => {
-    let document = documents.get(query);
-    if (document === undefined) {
-      try {
-        document = parse(query);
-        // graphql's specified rules, as yoga validates with: a validation plugin added to yoga must be applied here too.
-        if (validate(schema, document).length > 0) document = null;
-      } catch {
-        document = null;
-      }
-      if (query.length <= MAX_CACHED_QUERY_LENGTH) {
-        if (documents.size >= DOCUMENTS_KEPT) documents.delete(documents.keys().next().value!);
-        documents.set(query, document);
-      }
-    }
-    return document;
-  };
+export function withCompiledReadFastPath(options: {
+  endpoint: string;
+  schema: GraphQLSchema;
+  operations: OperationLimits;
+  auth: Auth;
+  db: Db;
+  yoga: NodeHandler;
+}): FastPath {
+  const { endpoint, schema, operations, auth, db, yoga } = options;
 
   let served = 0;
   const handle: NodeHandler = (request, response) => {
@@ -115,8 +104,10 @@ export function withCompiledReadFastPath(options: { endpoint: string; schema: Gr
     if (Object.keys(rest).length > 0 || typeof query !== 'string') return undefined;
     if (variables != null && !isObject(variables)) return undefined;
     if (operationName != null && typeof operationName !== 'string') return undefined;
-    const document = documentOf(query);
-    if (!document) return undefined;
+    // Before authentication, which may read the API client: a refused operation runs no SQL.
+    const checked = operations.check({ query, variables: variables as Record<string, unknown> | null | undefined, operationName: operationName as string | null | undefined });
+    if (checked.kind !== 'valid') return undefined;
+    const document = checked.document;
     const authentication = await auth.authenticate(authorization);
     authenticatedRequests.set(request, authentication);
     if (authentication.kind !== 'valid') return undefined;

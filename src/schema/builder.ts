@@ -1,11 +1,13 @@
 import SchemaBuilder from '@pothos/core';
 import type { DateTime } from 'luxon';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import type PrismaTypes from '../generated/pothos-types.ts';
+import { DEFAULT_PAGE_SIZE, fieldCost, MAX_PAGE_SIZE } from '../query-limits/cost.ts';
 import { getDatamodel } from '../generated/pothos-types.ts';
 import type { Context } from './context.ts';
 import { forbidden, unauthenticated, ValidationError } from './errors.ts';
@@ -29,7 +31,12 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
   // syncNodeIds last: it replaces the relay plugin's node id resolver before the other plugins wrap it.
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, PrismaPlugin, RelayPlugin, syncNodeIdsPlugin],
+  plugins: [ComplexityPlugin, ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, PrismaPlugin, RelayPlugin, syncNodeIdsPlugin],
+  complexity: {
+    // The weights only: the limits are measured before execution, on both read paths (src/query-limits).
+    fieldComplexity: fieldCost,
+    disabled: true,
+  },
   scopeAuth: {
     authScopes: (context) => ({
       authenticated: context.principal !== null,
@@ -78,8 +85,8 @@ export const builder = new SchemaBuilder<{
     client: (context) => context.db,
     dmmf: getDatamodel(),
     filterConnectionTotalCount: true,
-    maxConnectionSize: 100,
-    defaultConnectionSize: 20,
+    maxConnectionSize: MAX_PAGE_SIZE,
+    defaultConnectionSize: DEFAULT_PAGE_SIZE,
     onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
   },
 });

@@ -1,5 +1,6 @@
 import { resolveOffsetConnection } from '@pothos/plugin-relay';
 import { Prisma } from '../generated/prisma/client.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../query-limits/cost.ts';
 import { builder } from './builder.ts';
 import { toSqlCondition } from '../query/compile.ts';
 import { RESOURCE_FILTERS } from '../query/catalogs.ts';
@@ -50,7 +51,7 @@ builder.queryField('resources', (t) =>
           : Prisma.sql`TRUE`;
         const filtered = Prisma.sql`SELECT * FROM (${resources}) AS resources WHERE ${nameCondition(args.where?.name)} AND ${tql}`;
         let totalCount = 0;
-        const connection = await resolveOffsetConnection({ args, defaultSize: 20, maxSize: 100 }, async ({ offset, limit }) => {
+        const connection = await resolveOffsetConnection({ args, defaultSize: DEFAULT_PAGE_SIZE, maxSize: MAX_PAGE_SIZE }, async ({ offset, limit }) => {
           const rows = await context.rootDb.$queryRaw<Array<{ kind: 'AGENT' | 'TEAM'; id: string; total: bigint }>>`
             SELECT kind, id, count(*) OVER () AS total FROM (${filtered}) AS page
             ORDER BY name, kind, id LIMIT ${limit} OFFSET ${offset}`;

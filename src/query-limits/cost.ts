@@ -1,0 +1,116 @@
+import { PothosValidationError } from '@pothos/core';
+import type { FieldComplexityValue } from '@pothos/plugin-complexity';
+import { getNamedType, isLeafType, isListType, isNonNullType, type GraphQLField, type GraphQLOutputType } from 'graphql';
+import { queryTooComplex } from './errors.ts';
+
+/**
+ * What an operation costs: an estimate, made before execution, of the
+ * objects its answer can hold (scalars are free). Pothos' complexity plugin
+ * adds up `field + multiplier × (cost of the sub-selection)` over the
+ * operation; this module says what `field` and `multiplier` are for each
+ * field, from its arguments where they tell.
+ */
+
+/** Pages the schema serves when `first`/`last` is absent, and at most (the relay and prisma plugins' settings). */
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+/** Elements assumed in a list the client cannot size (an agent's teams, a team's members, a booking's agents). */
+const UNSIZED_LIST = 10;
+
+/**
+ * Availability reads each member's schedule for each day, and members are
+ * only known once the resource is read: its work is weighed as if every
+ * team had this many members (a bound on the teams this gateway serves
+ * well), and its answer as this many slots a day (every half hour of a
+ * working day), each listing its agents.
+ */
+const AVAILABILITY_TEAM_SIZE = 20;
+const AVAILABILITY_SLOTS_PER_DAY = 16;
+const MAX_AVAILABILITY_DAYS = 62;
+
+const DAY_MS = 86_400_000;
+
+/** Per request: the figures the weights depend on, passed as the complexity plugin's context. */
+export interface CostContext {
+  maxPageSize: number;
+  maxNodeIds: number;
+}
+
+// Any context: the weights read only the field's type and arguments.
+type Field = GraphQLField<unknown, any, Record<string, unknown>>;
+
+/** The complexity plugin's `fieldComplexity`: the weight of one field, given its arguments. */
+export function fieldCost(args: Record<string, unknown>, context: object, field: Field): FieldComplexityValue {
+  const { maxPageSize, maxNodeIds } = context as CostContext;
+  if (isLeafType(getNamedType(field.type))) return 0;
+  const parentType = (field.extensions as { pothosConfig?: { parentType?: string } }).pothosConfig?.parentType ?? '';
+  if (hasArgument(field, 'first')) return { field: 1, multiplier: pageSize(args.first, args.last, maxPageSize) };
+  // A connection's page was counted on the connection field: each node once, nothing for pageInfo.
+  if (parentType.endsWith('Connection')) return field.name === 'nodes' || field.name === 'edges' ? { field: 1, multiplier: 1 } : 0;
+  if (field.name === 'nodes' && Array.isArray(args.ids)) {
+    const ids = args.ids.length;
+    if (ids > maxNodeIds) throw tooComplex('nodeIds', maxNodeIds, ids, `nodes(ids:) takes at most ${maxNodeIds} ids; ${ids} were given`);
+    return { field: ids, multiplier: ids };
+  }
+  if (field.name === 'availability') return availabilityCost(args.input);
+  if (field.name === 'schedulingReport') return reportCost(args.input);
+  return isList(field.type) ? { field: UNSIZED_LIST, multiplier: UNSIZED_LIST } : 1;
+}
+
+function pageSize(first: unknown, last: unknown, maxPageSize: number): number {
+  const requested = typeof first === 'number' ? first : typeof last === 'number' ? last : DEFAULT_PAGE_SIZE;
+  if (requested > maxPageSize) {
+    throw tooComplex('pageSize', maxPageSize, requested, `A page holds at most ${maxPageSize} nodes; ${requested} were asked for`);
+  }
+  return Math.max(requested, 0);
+}
+
+function availabilityCost(input: unknown): FieldComplexityValue {
+  const days = daysOf(input, MAX_AVAILABILITY_DAYS);
+  return { field: days * AVAILABILITY_TEAM_SIZE, multiplier: days * AVAILABILITY_SLOTS_PER_DAY };
+}
+
+const PERIOD_DAYS: Record<string, number> = { DAY: 1, WEEK: 7, MONTH: 28 };
+
+/**
+ * A report answers one row per group, up to its `limit`: grouped only by
+ * periods, the range bounds the rows; any other dimension is weighed at
+ * the limit. Cutting the range into periods is work of its own, whatever
+ * the limit (a day grouping over years is thousands of periods).
+ */
+function reportCost(input: unknown): FieldComplexityValue {
+  const { groupBy = [], limit } = (input ?? {}) as { groupBy?: string[]; limit?: number };
+  const maxRows = typeof limit === 'number' ? Math.max(limit, 1) : 1000;
+  let rows = 1;
+  let periods = 0;
+  for (const dimension of new Set(groupBy)) {
+    const periodDays = PERIOD_DAYS[dimension];
+    const groups = periodDays === undefined ? maxRows : Math.ceil(daysOf(input, Infinity) / periodDays);
+    if (periodDays !== undefined) periods = Math.max(periods, groups);
+    rows = Math.min(rows * groups, maxRows);
+  }
+  return { field: rows + periods, multiplier: rows };
+}
+
+/** Whole days from `input.from` to `input.to` (at least one; a bad range is the resolver's to refuse). */
+function daysOf(input: unknown, max: number): number {
+  const { from, to } = (input ?? {}) as { from?: unknown; to?: unknown };
+  if (!(from instanceof Date) || !(to instanceof Date)) return 1;
+  const days = Math.ceil((to.getTime() - from.getTime()) / DAY_MS);
+  return Number.isFinite(days) ? Math.min(Math.max(days, 1), max) : 1;
+}
+
+function hasArgument(field: Field, name: string) {
+  return field.args.some((argument) => argument.name === name);
+}
+
+function isList(type: GraphQLOutputType): boolean {
+  return isListType(type) || (isNonNullType(type) && isListType(type.ofType));
+}
+
+/** Thrown inside the complexity plugin's walk, which reports a PothosValidationError as a validation error. */
+function tooComplex(measure: string, limit: number, measured: number, message: string) {
+  const error = queryTooComplex(measure, limit, measured, message);
+  return new PothosValidationError(error.message, { extensions: error.extensions });
+}

@@ -1,0 +1,30 @@
+import type { Plugin } from 'graphql-yoga';
+import type { OperationLimits } from './operation-limits.ts';
+
+/**
+ * The limits on yoga's path, measured by the same `check` as the compiled
+ * reads' fast path: as soon as yoga has the request's parameters, before it
+ * parses, validates, builds a context (which may read the API client) or
+ * executes. A refused operation ends there with its errors (HTTP 400); an
+ * accepted one goes on with the document `check` parsed and validated, so
+ * yoga neither parses nor validates it again.
+ */
+export function useQueryLimits(limits: OperationLimits): Plugin {
+  return {
+    onParams({ params, setResult }) {
+      if (typeof params.query !== 'string') return;
+      const checked = limits.check({
+        query: params.query,
+        variables: params.variables as Record<string, unknown> | undefined,
+        operationName: params.operationName,
+      });
+      if (checked.kind === 'rejected') setResult({ errors: checked.errors });
+    },
+    onParse({ setParseFn }) {
+      setParseFn((source) => limits.parse(typeof source === 'string' ? source : source.body));
+    },
+    onValidate({ params, setResult }) {
+      if (limits.validated(params.documentAST)) setResult([]);
+    },
+  };
+}
