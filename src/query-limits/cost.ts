@@ -19,13 +19,15 @@ export const MAX_PAGE_SIZE = 100;
 const UNSIZED_LIST = 10;
 
 /**
- * Availability reads each member's schedule for each day, and members are
- * only known once the resource is read: its work is weighed as if every
- * team had this many members (a bound on the teams this gateway serves
- * well), and its answer as this many slots a day (every half hour of a
- * working day), each listing its agents.
+ * Availability reads each member's schedule for each day and computes the
+ * slots in JavaScript, and members are only known once the resource is
+ * read: its work is weighed as if every team had this many members (teams
+ * larger than that are charged less than they cost), and its answer as this
+ * many slots a day (every half hour of a working day), each listing its
+ * agents. One 62-day availability costs some 16,000; the budget's 50,000
+ * allows about eight of 59 days in one operation.
  */
-const AVAILABILITY_TEAM_SIZE = 20;
+const AVAILABILITY_TEAM_SIZE = 100;
 const AVAILABILITY_SLOTS_PER_DAY = 16;
 const MAX_AVAILABILITY_DAYS = 62;
 

@@ -44,7 +44,8 @@ export interface OperationRequest {
 /**
  * `valid`: parsed and validated (graphql's rules and the limits' own), and
  * within every limit. `invalid`: an ordinary GraphQL error (syntax,
- * validation), which yoga reports as usual. `rejected`: over a limit.
+ * validation), which yoga reports as usual. `rejected`: over a limit, or
+ * with an argument too malformed to measure.
  */
 export type OperationCheck = { kind: 'valid'; document: DocumentNode } | { kind: 'invalid' } | { kind: 'rejected'; errors: GraphQLError[] };
 
@@ -114,7 +115,14 @@ export function createOperationLimits(schema: GraphQLSchema, limits: QueryLimits
       if (!document || errors.length > 0) return { kind: 'invalid' };
       if (!limits.enabled) return { kind: 'valid', document };
       // The cost depends on the variables (`first: $n`): measured per request, never cached.
-      const costErrors = validate(schema, document, [costRule(costContext, limits, variables ?? {}, operationName)]).filter(isQueryTooComplex);
+      let costErrors: GraphQLError[];
+      try {
+        costErrors = validate(schema, document, [costRule(costContext, limits, variables ?? {}, operationName)]).filter(isQueryTooComplex);
+      } catch (error) {
+        // An argument that cannot be read (a malformed id): the operation cannot be measured, so it is refused with that error.
+        if (error instanceof GraphQLError) return { kind: 'rejected', errors: [error] };
+        throw error;
+      }
       return costErrors.length > 0 ? { kind: 'rejected', errors: costErrors } : { kind: 'valid', document };
     },
   };
