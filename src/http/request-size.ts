@@ -35,7 +35,12 @@ export function useRequestSizeLimits(limits: RequestLimits, graphqlEndpoint: str
 
 const bodyTooLarge = (maxBodyBytes: number) => `The request body exceeds ${maxBodyBytes} bytes`;
 
-/** The body, or undefined as soon as it passes `maxBytes` (the rest is never read). */
+/**
+ * The body, or undefined as soon as it passes `maxBytes`. The connection is
+ * kept: Node reads and drops the rest of a refused body (bounded by its
+ * request timeout), so that the client, still sending, gets the 413 rather
+ * than a broken pipe.
+ */
 async function readWithin(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
@@ -60,15 +65,12 @@ async function readWithin(body: ReadableStream<Uint8Array>, maxBytes: number): P
   }
 }
 
-// The connection is closed after a refusal: the client may still be sending the body.
-const CLOSE = { connection: 'close' };
-
 function graphqlError(status: number, message: string): Response {
   const code = status === 414 ? 'URI_TOO_LONG' : 'REQUEST_ENTITY_TOO_LARGE';
-  return Response.json({ errors: [{ message, extensions: { code } }] }, { status, headers: CLOSE });
+  return Response.json({ errors: [{ message, extensions: { code } }] }, { status });
 }
 
 /** The token endpoint's errors are OAuth's (RFC 6749 §5.2); so are the other non-GraphQL endpoints', all OAuth ones. */
 function oauthError(status: number, message: string): Response {
-  return Response.json({ error: 'invalid_request', error_description: message }, { status, headers: { ...CLOSE, 'cache-control': 'no-store' } });
+  return Response.json({ error: 'invalid_request', error_description: message }, { status, headers: { 'cache-control': 'no-store' } });
 }
