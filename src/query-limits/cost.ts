@@ -1,6 +1,5 @@
-import { PothosValidationError } from '@pothos/core';
-import type { FieldComplexityValue } from '@pothos/plugin-complexity';
-import { getNamedType, isLeafType, isListType, isNonNullType, type GraphQLField, type GraphQLOutputType } from 'graphql';
+import SchemaBuilder, { BasePlugin, PothosValidationError, type PothosOutputFieldConfig, type PothosOutputFieldType, type SchemaTypes } from '@pothos/core';
+import type { FieldComplexity, FieldComplexityValue } from '@pothos/plugin-complexity';
 import { queryTooComplex } from './errors.ts';
 
 /**
@@ -39,25 +38,35 @@ export interface CostContext {
   maxNodeIds: number;
 }
 
-// Any context: the weights read only the field's type and arguments.
-type Field = GraphQLField<unknown, any, Record<string, unknown>>;
+type Weight = FieldComplexity<CostContext, Record<string, unknown>>;
 
-/** The complexity plugin's `fieldComplexity`: the weight of one field, given its arguments. */
-export function fieldCost(args: Record<string, unknown>, context: object, field: Field): FieldComplexityValue {
-  const { maxPageSize, maxNodeIds } = context as CostContext;
-  if (isLeafType(getNamedType(field.type))) return 0;
-  const parentType = (field.extensions as { pothosConfig?: { parentType?: string } }).pothosConfig?.parentType ?? '';
-  if (hasArgument(field, 'first')) return { field: 1, multiplier: pageSize(args.first, args.last, maxPageSize) };
+/**
+ * The weight of a field. A function only where the arguments size the
+ * answer: the complexity plugin then reads them through the field's
+ * argument mappers (input validation, which may refuse them); the other
+ * fields' weights are fixed, so a mutation's invalid input still comes back
+ * as its typed ValidationError.
+ */
+function weightOf(field: PothosOutputFieldConfig<SchemaTypes>): Weight {
+  if (isLeaf(field.type)) return 0;
+  if ('first' in field.args) return (args, { maxPageSize }) => ({ field: 1, multiplier: pageSize(args.first, args.last, maxPageSize) });
   // A connection's page was counted on the connection field: each node once, nothing for pageInfo.
-  if (parentType.endsWith('Connection')) return field.name === 'nodes' || field.name === 'edges' ? { field: 1, multiplier: 1 } : 0;
-  if (field.name === 'nodes' && Array.isArray(args.ids)) {
-    const ids = args.ids.length;
-    if (ids > maxNodeIds) throw tooComplex('nodeIds', maxNodeIds, ids, `nodes(ids:) takes at most ${maxNodeIds} ids; ${ids} were given`);
-    return { field: ids, multiplier: ids };
-  }
-  if (field.name === 'availability') return availabilityCost(args.input);
-  if (field.name === 'schedulingReport') return reportCost(args.input);
-  return isList(field.type) ? { field: UNSIZED_LIST, multiplier: UNSIZED_LIST } : 1;
+  if (field.parentType.endsWith('Connection')) return field.name === 'nodes' || field.name === 'edges' ? { field: 1, multiplier: 1 } : 0;
+  if (field.kind === 'Query' && field.name === 'nodes') return (args, { maxNodeIds }) => nodesCost(args.ids, maxNodeIds);
+  if (field.kind === 'Query' && field.name === 'availability') return (args) => availabilityCost(args.input);
+  if (field.kind === 'Query' && field.name === 'schedulingReport') return (args) => reportCost(args.input);
+  return field.type.kind === 'List' ? { field: UNSIZED_LIST, multiplier: UNSIZED_LIST } : 1;
+}
+
+function isLeaf(type: PothosOutputFieldType<SchemaTypes>): boolean {
+  const named = type.kind === 'List' ? type.type : type;
+  return named.kind === 'Scalar' || named.kind === 'Enum';
+}
+
+function nodesCost(ids: unknown, maxNodeIds: number): FieldComplexityValue {
+  const count = Array.isArray(ids) ? ids.length : 0;
+  if (count > maxNodeIds) throw tooComplex('nodeIds', maxNodeIds, count, `nodes(ids:) takes at most ${maxNodeIds} ids; ${count} were given`);
+  return { field: count, multiplier: count };
 }
 
 function pageSize(first: unknown, last: unknown, maxPageSize: number): number {
@@ -103,16 +112,26 @@ function daysOf(input: unknown, max: number): number {
   return Number.isFinite(days) ? Math.min(Math.max(days, 1), max) : 1;
 }
 
-function hasArgument(field: Field, name: string) {
-  return field.args.some((argument) => argument.name === name);
-}
-
-function isList(type: GraphQLOutputType): boolean {
-  return isListType(type) || (isNonNullType(type) && isListType(type.ofType));
-}
-
 /** Thrown inside the complexity plugin's walk, which reports a PothosValidationError as a validation error. */
 function tooComplex(measure: string, limit: number, measured: number, message: string) {
   const error = queryTooComplex(measure, limit, measured, message);
   return new PothosValidationError(error.message, { extensions: error.extensions });
+}
+
+/** Sets each field's weight where the complexity plugin reads it (listed before that plugin, it runs after it). */
+class QueryCostPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
+  override onOutputFieldConfig(fieldConfig: PothosOutputFieldConfig<Types>): PothosOutputFieldConfig<Types> {
+    return { ...fieldConfig, extensions: { ...fieldConfig.extensions, complexity: weightOf(fieldConfig as PothosOutputFieldConfig<SchemaTypes>) } };
+  }
+}
+
+export const queryCostPlugin = 'queryCost';
+SchemaBuilder.registerPlugin(queryCostPlugin, QueryCostPlugin);
+
+declare global {
+  export namespace PothosSchemaTypes {
+    export interface Plugins<Types extends SchemaTypes> {
+      queryCost: QueryCostPlugin<Types>;
+    }
+  }
 }

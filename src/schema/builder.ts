@@ -7,7 +7,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import type PrismaTypes from '../generated/pothos-types.ts';
-import { DEFAULT_PAGE_SIZE, fieldCost, MAX_PAGE_SIZE } from '../query-limits/cost.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, queryCostPlugin } from '../query-limits/cost.ts';
 import { getDatamodel } from '../generated/pothos-types.ts';
 import type { Context } from './context.ts';
 import { forbidden, unauthenticated, ValidationError } from './errors.ts';
@@ -31,12 +31,11 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
   // syncNodeIds last: it replaces the relay plugin's node id resolver before the other plugins wrap it.
-  plugins: [ComplexityPlugin, ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, PrismaPlugin, RelayPlugin, syncNodeIdsPlugin],
-  complexity: {
-    // The weights only: the limits are measured before execution, on both read paths (src/query-limits).
-    fieldComplexity: fieldCost,
-    disabled: true,
-  },
+  // queryCost before complexity: Pothos applies field configs from the last plugin to the first, so the
+  // weights queryCost sets replace the complexity plugin's defaults.
+  plugins: [queryCostPlugin, ComplexityPlugin, ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, PrismaPlugin, RelayPlugin, syncNodeIdsPlugin],
+  // Weights only: the limits are measured before execution, on both read paths (src/query-limits).
+  complexity: { disabled: true },
   scopeAuth: {
     authScopes: (context) => ({
       authenticated: context.principal !== null,
