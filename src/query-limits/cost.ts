@@ -23,8 +23,8 @@ const UNSIZED_LIST = 10;
  * read: its work is weighed as if every team had this many members (teams
  * larger than that are charged less than they cost), and its answer as this
  * many slots a day (every half hour of a working day), each listing its
- * agents. One 62-day availability costs some 16,000; the budget's 50,000
- * allows about eight of 59 days in one operation.
+ * agents. A 62-day availability listing each slot's agents costs some
+ * 16,000; the budget's 50,000 allows eight of 59 days selecting only times.
  */
 const AVAILABILITY_TEAM_SIZE = 100;
 const AVAILABILITY_SLOTS_PER_DAY = 16;
