@@ -5,7 +5,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { operations as benchOperations, type BenchContext } from '../../bench/operations.ts';
 import { DEFAULT_SIZE, datasetShape } from '../../bench/seed.ts';
-import { loadConfig } from '../../src/config.ts';
+import { ConfigError, loadConfig } from '../../src/config.ts';
 import { createOperationLimits } from '../../src/query-limits/operation-limits.ts';
 import { encodeId } from '../../src/schema/global-id.ts';
 import { schema } from '../../src/schema/index.ts';
@@ -62,5 +62,32 @@ describe('the default query limits', () => {
   it("pass GraphiQL's introspection query", () => {
     const query = getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, schemaDescription: true, specifiedByUrl: true, directiveIsRepeatable: true });
     expect(limits.check({ query, operationName: 'IntrospectionQuery' })).toMatchObject({ kind: 'valid' });
+  });
+});
+
+describe('the query limits’ configuration', () => {
+  it('defaults to limits on, with the documented figures', () => {
+    expect(loadConfig({}).queryLimits).toEqual({
+      enabled: true,
+      maxTokens: 2_000,
+      maxDepth: 10,
+      maxAliases: 30,
+      maxDirectives: 20,
+      maxBreadth: 500,
+      maxCost: 50_000,
+      maxPageSize: 100,
+      maxNodeIds: 100,
+      maxInputDepth: 10,
+      maxVariablesBytes: 262_144,
+    });
+    expect(loadConfig({}).requestLimits).toEqual({ maxBodyBytes: 1_048_576, maxQueryStringBytes: 8_192 });
+  });
+
+  it('takes each limit from the environment and refuses what the parser or the pages cannot honour', () => {
+    expect(loadConfig({ QUERY_LIMITS_ENABLED: 'false', QUERY_MAX_COST: '1000' }).queryLimits).toMatchObject({ enabled: false, maxCost: 1_000 });
+    expect(() => loadConfig({ QUERY_MAX_TOKENS: '5000' })).toThrow(ConfigError);
+    expect(() => loadConfig({ QUERY_MAX_PAGE_SIZE: '500' })).toThrow(ConfigError);
+    expect(() => loadConfig({ QUERY_LIMITS_ENABLED: 'yes' })).toThrow(/QUERY_LIMITS_ENABLED: must be true or false/);
+    expect(() => loadConfig({ MAX_BODY_BYTES: '0' })).toThrow(/MAX_BODY_BYTES/);
   });
 });
