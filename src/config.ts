@@ -12,6 +12,17 @@ export interface Config {
   audience: string;
   /** Serve the read operations the read compiler understands with one SQL statement (src/compiled-reads). */
   compiledReads: boolean;
+  /** Bounds on each request's work (src/execution-bounds.ts, src/db/client.ts). */
+  bounds: {
+    statementTimeoutMs: number;
+    idleInTransactionTimeoutMs: number;
+    /** How long a request waits for a database connection before it is answered 503. */
+    connectTimeoutMs: number;
+    /** Largest response body a compiled read may send. */
+    maxResponseBytes: number;
+    /** List items the resolvers may return for one request. */
+    maxResolvedItems: number;
+  };
 }
 
 const environmentSchema = z.object({
@@ -26,6 +37,11 @@ const environmentSchema = z.object({
   TOKEN_ISSUER: z.url().optional(),
   TOKEN_AUDIENCE: z.string().min(1).default('scheduling-gateway'),
   COMPILED_READS: z.enum(['true', 'false'], 'must be true or false').default('true'),
+  STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1).default(15_000),
+  IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(1).default(5_000),
+  MAX_RESPONSE_BYTES: z.coerce.number().int().min(1_024).default(16 * 1024 * 1024),
+  MAX_RESOLVED_ITEMS: z.coerce.number().int().min(1).default(50_000),
 });
 
 export class ConfigError extends Error {
@@ -48,5 +64,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     issuer: env.TOKEN_ISSUER ?? `http://localhost:${env.PORT}`,
     audience: env.TOKEN_AUDIENCE,
     compiledReads: env.COMPILED_READS === 'true',
+    bounds: {
+      statementTimeoutMs: env.STATEMENT_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: env.IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+      maxResponseBytes: env.MAX_RESPONSE_BYTES,
+      maxResolvedItems: env.MAX_RESOLVED_ITEMS,
+    },
   };
 }
