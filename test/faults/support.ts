@@ -144,6 +144,9 @@ export interface Attempt {
   elapsedMs: number;
 }
 
+/** Weeks already used by earlier loads on this database: each load books weeks of its own. */
+let weeksBooked = 0;
+
 /**
  * A steady load of createBooking: one worker per agent, each booking the
  * agent's next free slot (Mon–Fri, London working hours) one request at a
@@ -153,8 +156,10 @@ export interface Attempt {
 export function bookingLoad(target: () => string, token: string, fixture: OwnDatabase['fixture'], options: { timeoutMs?: number } = {}) {
   const attempts: Attempt[] = [];
   let running = true;
+  const firstDay = upcomingMonday().plus({ weeks: weeksBooked });
+  weeksBooked += 10;
   const worker = async (agentIndex: number) => {
-    let day = upcomingMonday();
+    let day = firstDay;
     let slot = 0;
     while (running) {
       const startsAt = at(day, `${9 + Math.floor(slot / 2)}:${slot % 2 ? '30' : '00'}`);

@@ -90,4 +90,24 @@ describe('the gateway under database faults', () => {
     expect((await fetch(`${gateway.url}/ready`)).status).toBe(200);
     await expectAcknowledgedBookingsKept(load.attempts);
   }, 60_000);
+
+  it('keeps every acknowledged booking when the gateway is killed with SIGKILL mid-load and started again', async () => {
+    let target = gateway.url;
+    const load = bookingLoad(() => target, token, database.fixture);
+    await eventually(() => load.attempts.filter((attempt) => attempt.outcome === 'CreateBookingSuccess').length >= 8, 15_000, 'bookings before the kill');
+    gateway.child.kill('SIGKILL');
+    expect(await gateway.exited).toBe('SIGKILL');
+    await gateway.stop();
+
+    gateway = await startGatewayProcess(database.url, { DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS) });
+    target = gateway.url;
+    const restarted = load.attempts.length;
+    await eventually(() => load.attempts.slice(restarted).filter((attempt) => attempt.outcome === 'CreateBookingSuccess').length >= 8, 15_000, 'bookings after the restart');
+    await load.stop();
+
+    // Requests cut by the kill never got an answer (a network error); every answered one is either kept or a typed failure.
+    const answered = load.attempts.filter((attempt) => attempt.status !== 0);
+    expect(new Set(answered.map((attempt) => `${attempt.status} ${attempt.outcome}`))).toEqual(new Set(['200 CreateBookingSuccess']));
+    await expectAcknowledgedBookingsKept(load.attempts);
+  }, 60_000);
 });
