@@ -1,17 +1,71 @@
 /**
  * `npm start`: builds the gateway and runs it as the Dockerfile does
- * (scripts/build.mjs), passing signals on and exiting as it exits.
+ * (scripts/build.mjs), passing signals on, and restarts it when it dies.
+ *
+ * A gateway that exits unasked (a crash, an out-of-memory abort, a kill) is
+ * started again after a delay that doubles with each quick failure (0.5 s,
+ * 1 s, 2 s … up to 30 s) and starts over once a gateway has run for a
+ * minute. A gateway that cannot even start (a bad configuration) fails
+ * (exits by itself) `START_ATTEMPTS` times within seconds: then npm start gives up and exits
+ * as it did. SIGINT or SIGTERM stops the gateway and then npm start, which
+ * exits as the gateway exited.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { buildGateway, GATEWAY_ENTRY, GATEWAY_ENV, GATEWAY_NODE_FLAGS } from './build.mjs';
 
+const FIRST_DELAY_MS = 500;
+const MAX_DELAY_MS = 30_000;
+/** A gateway that ran this long was healthy: the next failure starts the backoff over. */
+const HEALTHY_RUN_MS = 60_000;
+/** A gateway that exits sooner than this failed to start. */
+const STARTUP_MS = 5_000;
+const START_ATTEMPTS = 3;
+
 await buildGateway();
-const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, GATEWAY_ENTRY], {
-  cwd: fileURLToPath(new URL('..', import.meta.url)),
-  stdio: 'inherit',
-  env: { ...GATEWAY_ENV, ...process.env },
-});
-// Ctrl-C reaches both processes; the gateway shuts down once however often it is asked.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+
+let child;
+let stopping = false;
+let restartTimer;
+let quickFailures = 0;
+let failuresInStartup = 0;
+
+function log(message) {
+  console.error(`[npm start] ${new Date().toISOString()} ${message}`);
+}
+
+function startGateway() {
+  const startedAt = Date.now();
+  child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, GATEWAY_ENTRY], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    stdio: 'inherit',
+    env: { ...GATEWAY_ENV, ...process.env },
+  });
+  child.on('exit', (code, signal) => {
+    child = undefined;
+    if (stopping) process.exit(code ?? (signal ? 1 : 0));
+    const ranMs = Date.now() - startedAt;
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    failuresInStartup = !signal && ranMs < STARTUP_MS ? failuresInStartup + 1 : 0;
+    if (failuresInStartup >= START_ATTEMPTS) {
+      log(`the gateway ${how} ${START_ATTEMPTS} times within ${STARTUP_MS / 1000} s of starting; giving up`);
+      process.exit(code || 1);
+    }
+    quickFailures = ranMs >= HEALTHY_RUN_MS ? 0 : quickFailures + 1;
+    const delayMs = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** Math.max(0, quickFailures - 1));
+    log(`the gateway ${how} after ${(ranMs / 1000).toFixed(1)} s; restarting it in ${(delayMs / 1000).toFixed(1)} s`);
+    restartTimer = setTimeout(startGateway, delayMs);
+  });
+}
+
+function stop(signal) {
+  if (stopping) return;
+  stopping = true;
+  clearTimeout(restartTimer);
+  // Ctrl-C reaches both processes; the gateway shuts down once however often it is asked.
+  if (child) child.kill(signal);
+  else process.exit(0);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stop(signal));
+startGateway();

@@ -18,6 +18,17 @@ export interface Config {
   queryLimits: QueryLimits;
   /** Bounds on the HTTP request itself (src/http/request-size.ts). */
   requestLimits: RequestLimits;
+  /** Bounds on each request's work (src/execution-bounds.ts, src/db/client.ts). */
+  bounds: {
+    statementTimeoutMs: number;
+    idleInTransactionTimeoutMs: number;
+    /** How long a request waits for a database connection before it is answered 503. */
+    connectTimeoutMs: number;
+    /** Largest response body a compiled read may send. */
+    maxResponseBytes: number;
+    /** List items the resolvers may return for one request. */
+    maxResolvedItems: number;
+  };
 }
 
 const limit = (defaultValue: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(1).max(max).default(defaultValue);
@@ -50,6 +61,11 @@ const environmentSchema = z.object({
   MAX_BODY_BYTES: limit(1024 * 1024),
   // Node refuses a request line and headers past 16 KB (431) before the gateway sees them.
   MAX_QUERY_STRING_BYTES: limit(8 * 1024),
+  STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1).default(15_000),
+  IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(1).default(5_000),
+  MAX_RESPONSE_BYTES: z.coerce.number().int().min(1_024).default(16 * 1024 * 1024),
+  MAX_RESOLVED_ITEMS: z.coerce.number().int().min(1).default(50_000),
 });
 
 export class ConfigError extends Error {
@@ -86,5 +102,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       maxVariablesBytes: env.QUERY_MAX_VARIABLES_BYTES,
     },
     requestLimits: { maxBodyBytes: env.MAX_BODY_BYTES, maxQueryStringBytes: env.MAX_QUERY_STRING_BYTES },
+    bounds: {
+      statementTimeoutMs: env.STATEMENT_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: env.IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+      maxResponseBytes: env.MAX_RESPONSE_BYTES,
+      maxResolvedItems: env.MAX_RESOLVED_ITEMS,
+    },
   };
 }

@@ -48,7 +48,7 @@ function printBanner(url: string, config: Config, demo: DemoClient | undefined) 
 async function main() {
   const config = loadConfigOrExit();
   const database = await openDatabase(config);
-  const { db } = createDb(database.url);
+  const { db } = createDb(database.url, { bounds: config.bounds });
   let closeServer: () => Promise<void> = async () => undefined;
 
   let stopping = false;

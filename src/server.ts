@@ -12,6 +12,8 @@ import { useQueryExecutionLimit } from './execution-limit.ts';
 import { useRequestSizeLimits } from './http/request-size.ts';
 import { createOperationLimits } from './query-limits/operation-limits.ts';
 import { useQueryLimits } from './query-limits/plugin.ts';
+import { boundError, useResolvedItemsBudget } from './execution-bounds.ts';
+import { READY_PATH, readinessResponse } from './readiness.ts';
 import { createContext, type Context } from './schema/context.ts';
 import { schema } from './schema/index.ts';
 import { unauthenticated } from './schema/errors.ts';
@@ -42,6 +44,9 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
     maskedErrors: {
       // The client sees "Unexpected error."; the operator sees what it was.
       maskError: (error, message, isDev) => {
+        // A timeout, an oversized answer or a database outage is the client's to know, with its own code and status.
+        const bounded = boundError(error);
+        if (bounded) return bounded;
         const masked = maskError(error, message, isDev);
         if (masked !== error) console.error('Unexpected error while executing a GraphQL operation:', error);
         return masked;
@@ -58,6 +63,7 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
       useRequestSizeLimits(config.requestLimits, GRAPHQL_ENDPOINT),
       {
         async onRequest({ request, url, endResponse }) {
+          if (url.pathname === READY_PATH && request.method === 'GET') return endResponse(await readinessResponse(db));
           const response = await auth.handle(request, url);
           if (response) endResponse(response);
         },
@@ -65,10 +71,13 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
       ...(config.queryLimits.enabled ? [useQueryLimits(operations)] : []),
       useClientConfirmation(),
       useQueryExecutionLimit(EXECUTION_LIMITS),
-      ...(config.compiledReads ? [useCompiledReads()] : []),
+      useResolvedItemsBudget(schema, config.bounds.maxResolvedItems),
+      ...(config.compiledReads ? [useCompiledReads({ maxResponseBytes: config.bounds.maxResponseBytes })] : []),
     ],
   });
-  const fastPath = config.compiledReads ? withCompiledReadFastPath({ endpoint: GRAPHQL_ENDPOINT, schema, operations, auth, db, yoga }) : undefined;
+  const fastPath = config.compiledReads
+    ? withCompiledReadFastPath({ endpoint: GRAPHQL_ENDPOINT, schema, operations, auth, db, yoga, maxResponseBytes: config.bounds.maxResponseBytes })
+    : undefined;
   return { yoga, auth, handle: fastPath?.handle ?? yoga, fastPath };
 }
 

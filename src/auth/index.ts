@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
+import { databaseFault } from '../db/faults.ts';
 import { createAccessTokenVerifier, type TokenSettings } from './access-tokens.ts';
 import { authenticateBearer, type Authentication, type KnownClients } from './bearer.ts';
 import { authorizationServerMetadata, JWKS_PATH, METADATA_PATH, TOKEN_PATH } from './discovery.ts';
@@ -49,6 +50,12 @@ export async function createAuth({ db, config }: { db: Db; config: Config }): Pr
       try {
         return await route(request, url.pathname);
       } catch (error) {
+        const fault = databaseFault(error);
+        if (fault === 'unavailable' || fault === 'timeout') {
+          console.error(`auth endpoint: database ${fault}`);
+          // RFC 6749 §4.1.2.1's error for a server that cannot answer now; clients retry after a while.
+          return jsonResponse(503, { error: 'temporarily_unavailable', error_description: 'The database is unavailable; try again shortly' }, { 'cache-control': 'no-store', 'retry-after': '1' });
+        }
         // The response says nothing of the cause; the log does.
         console.error('auth endpoint failed', error);
         return jsonResponse(500, { error: 'server_error', error_description: 'The request could not be processed' }, { 'cache-control': 'no-store' });

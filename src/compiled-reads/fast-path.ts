@@ -4,9 +4,10 @@ import type { Auth } from '../auth/index.ts';
 import type { Authentication } from '../auth/bearer.ts';
 import type { Db } from '../db/client.ts';
 import type { OperationLimits } from '../query-limits/operation-limits.ts';
+import { boundError, boundErrorBody } from '../execution-bounds.ts';
 import { accountsInScope } from '../schema/common.ts';
 import { compileRead } from './compile.ts';
-import { negotiatedMediaType, runCompiledRead } from './plugin.ts';
+import { failedCompiledReads, negotiatedMediaType, runCompiledRead } from './plugin.ts';
 
 /**
  * Requests handed to yoga after the fast path authenticated them: yoga's
@@ -44,8 +45,9 @@ export function withCompiledReadFastPath(options: {
   auth: Auth;
   db: Db;
   yoga: NodeHandler;
+  maxResponseBytes: number;
 }): FastPath {
-  const { endpoint, schema, operations, auth, db, yoga } = options;
+  const { endpoint, schema, operations, auth, db, yoga, maxResponseBytes } = options;
 
   let served = 0;
   const handle: NodeHandler = (request, response) => {
@@ -83,8 +85,18 @@ export function withCompiledReadFastPath(options: {
           response.end(answer);
         },
         (error: unknown) => {
-          // As in the plugin: a statement the compiler got wrong must not cost the caller its answer.
+          // As in the plugin: past a bound, or with the database gone, the caller gets the typed error at once.
+          const bounded = boundError(error);
+          if (bounded) {
+            const answer = boundErrorBody(bounded);
+            const http = bounded.extensions.http as { status: number; headers?: Record<string, string> };
+            response.writeHead(http.status, { ...http.headers, 'Content-Type': `${mediaType}; charset=utf-8`, 'content-length': Buffer.byteLength(answer) });
+            response.end(answer);
+            return;
+          }
+          // A statement the compiler got wrong must not cost the caller its answer, nor run a second time.
           console.error('Compiled read failed; executing through the resolvers instead:', error);
+          failedCompiledReads.add(request);
           fallback();
         },
       );
@@ -120,7 +132,7 @@ export function withCompiledReadFastPath(options: {
       accountsFor: (accountIds) => accountsInScope({ principal }, accountIds),
       hasScope: (scope) => principal.scopes.includes(scope),
     });
-    return compiled ? runCompiledRead(db, compiled, authentication.unconfirmed?.client) : undefined;
+    return compiled ? runCompiledRead(db, compiled, authentication.unconfirmed?.client, maxResponseBytes) : undefined;
   }
 }
 

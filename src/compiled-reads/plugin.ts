@@ -1,8 +1,10 @@
+import type { IncomingMessage } from 'node:http';
 import type { ExecutionResult } from 'graphql';
 import { processRegularResult, type Plugin } from 'graphql-yoga';
 import { clientGuard } from '../auth/bearer.ts';
 import { queryScalar, type Db } from '../db/client.ts';
 import type { ApiClient } from '../generated/prisma/client.ts';
+import { boundError, responseTooLarge } from '../execution-bounds.ts';
 import { accountsInScope } from '../schema/common.ts';
 import type { Context } from '../schema/context.ts';
 import { compileRead, type CompiledRead } from './compile.ts';
@@ -11,15 +13,21 @@ import { compileRead, type CompiledRead } from './compile.ts';
 const bodies = new WeakMap<object, string>();
 
 /**
+ * Requests whose compiled read already failed on the fast path: yoga executes
+ * them through the resolvers without running the statement a second time.
+ */
+export const failedCompiledReads = new WeakSet<IncomingMessage>();
+
+/**
  * Serves the read operations the compiler understands with one SQL statement
  * and sends PostgreSQL's JSON as the response body, untouched; everything
  * else (mutations, errors, fields computed in code) executes as usual.
  */
-export function useCompiledReads(): Plugin<Record<string, unknown>, Context> {
+export function useCompiledReads(options: { maxResponseBytes: number }): Plugin<Record<string, unknown>, Context> {
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
-      const context = args.contextValue as unknown as Context;
-      if (!context.principal) return;
+      const context = args.contextValue as unknown as Context & { req?: IncomingMessage };
+      if (!context.principal || (context.req && failedCompiledReads.has(context.req))) return;
       const compiled = compileRead({
         schema: args.schema,
         document: args.document,
@@ -32,10 +40,13 @@ export function useCompiledReads(): Plugin<Record<string, unknown>, Context> {
       setExecuteFn(async (executionArgs) => {
         let body: string;
         try {
-          const value = await runCompiledRead(context.rootDb, compiled, context.unconfirmedClient);
+          const value = await runCompiledRead(context.rootDb, compiled, context.unconfirmedClient, options.maxResponseBytes);
           if (value === undefined) return executeFn(executionArgs);
           body = value;
         } catch (error) {
+          // Past a bound, or with the database gone, the resolvers would only do the same work again, slower.
+          const bounded = boundError(error);
+          if (bounded) return { errors: [bounded] };
           // A statement the compiler got wrong must not cost the caller its answer.
           console.error('Compiled read failed; executing through the resolvers instead:', error);
           return executeFn(executionArgs);
@@ -71,13 +82,18 @@ export function useCompiledReads(): Plugin<Record<string, unknown>, Context> {
  * client. Given the API client as last seen, one statement checks the client
  * and reads: undefined means the client changed, and the caller hands the
  * request to the resolvers' path, which reads the client again (answering
- * UNAUTHENTICATED if it was revoked).
+ * UNAUTHENTICATED if it was revoked). A body over `maxResponseBytes` never
+ * leaves PostgreSQL: the statement answers an empty text instead (never a
+ * valid body), and this throws RESPONSE_TOO_LARGE.
  */
-export async function runCompiledRead(db: Db, compiled: CompiledRead, client: ApiClient | undefined): Promise<string | undefined> {
+export async function runCompiledRead(db: Db, compiled: CompiledRead, client: ApiClient | undefined, maxResponseBytes: number): Promise<string | undefined> {
   const params = [...compiled.params];
   const param = (value: unknown, cast: string) => `$${params.push(value)}::${cast}`;
-  const sql = client ? `SELECT CASE WHEN ${clientGuard(client, param)} THEN (${compiled.sql}) END` : compiled.sql;
+  const read = client ? `SELECT CASE WHEN ${clientGuard(client, param)} THEN (${compiled.sql}) END` : compiled.sql;
+  // MATERIALIZED: the body is built once, not once per mention below.
+  const sql = `WITH answer(body) AS MATERIALIZED (${read}) SELECT CASE WHEN octet_length(body) > ${param(maxResponseBytes, 'int')} THEN '' ELSE body END FROM answer`;
   const value = await queryScalar(db, sql, params, { prepare: compiled.prepare });
+  if (value === '') throw responseTooLarge(`more than ${maxResponseBytes} bytes`);
   return typeof value === 'string' ? value : undefined;
 }
 

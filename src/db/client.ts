@@ -1,6 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
+import { handlePoolErrors } from './faults.ts';
 
 export type Db = PrismaClient;
 
@@ -15,13 +16,32 @@ type ScalarQuery = (sql: string, params: unknown[], prepare: boolean) => Promise
 const scalarQueries = new WeakMap<Db, ScalarQuery>();
 
 /**
+ * Bounds on the pool's connections (the gateway's: migrations, the CLI and
+ * seeding run without). PostgreSQL enforces the two timeouts on every
+ * connection of the pool; `connectTimeoutMs` bounds the wait for a connection.
+ */
+export interface PoolBounds {
+  statementTimeoutMs?: number;
+  idleInTransactionTimeoutMs?: number;
+  connectTimeoutMs?: number;
+}
+
+/**
  * The one Prisma client of a process, on a pg pool it shares with the
  * statements the read compiler writes by hand. With `countStatements`, every
  * SQL statement is counted, so tests can assert the shape of an operation's
  * cost.
  */
-export function createDb(url: string, options: { countStatements?: boolean; poolSize?: number } = {}) {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+export function createDb(url: string, options: { countStatements?: boolean; poolSize?: number; bounds?: PoolBounds } = {}) {
+  const { statementTimeoutMs, idleInTransactionTimeoutMs, connectTimeoutMs } = options.bounds ?? {};
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    statement_timeout: statementTimeoutMs,
+    idle_in_transaction_session_timeout: idleInTransactionTimeoutMs,
+    connectionTimeoutMillis: connectTimeoutMs,
+  });
+  handlePoolErrors(pool);
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const counter = { count: 0 };
   let db: Db;

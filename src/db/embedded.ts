@@ -9,6 +9,8 @@ export interface EmbeddedDatabase {
   adminUrl: string;
   urlFor(database: string): string;
   stop(): Promise<void>;
+  /** Starts the server again after `stop`, on the same port and data (a persistent one keeps its data). */
+  start(): Promise<void>;
 }
 
 function freePort(): Promise<number> {
@@ -53,5 +55,5 @@ export async function startEmbeddedPostgres(
   }
   await server.start();
   const urlFor = (database: string) => `postgresql://${user}:${password}@127.0.0.1:${port}/${database}`;
-  return { adminUrl: urlFor('postgres'), urlFor, stop: () => server.stop() };
+  return { adminUrl: urlFor('postgres'), urlFor, stop: () => server.stop(), start: () => server.start() };
 }

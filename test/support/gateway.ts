@@ -36,8 +36,8 @@ export async function startTestGateway(environment: Record<string, string> = {})
   const name = `gateway_test_${randomUUID().replaceAll('-', '')}`;
   await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
   const url = databaseUrl(inject('adminDatabaseUrl'), name);
-  const { db, statements } = createDb(url, { countStatements: true });
   const config = loadConfig({ PORT: '0', TOKEN_ISSUER: 'http://gateway.test', ...environment });
+  const { db, statements } = createDb(url, { countStatements: true, bounds: config.bounds });
   const gateway = await createGateway({ db, config });
   const running = await listen(gateway, 0, '127.0.0.1');
 
