@@ -3,6 +3,9 @@ import { parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql'
 import type { Auth } from '../auth/index.ts';
 import type { Authentication } from '../auth/bearer.ts';
 import type { Db } from '../db/client.ts';
+import type { Limit } from '../rate-limits/limits.ts';
+import { rateLimitHeaders } from '../rate-limits/http.ts';
+import { countRequest, refusal } from '../rate-limits/requests.ts';
 import { accountsInScope } from '../schema/common.ts';
 import { compileRead } from './compile.ts';
 import { negotiatedMediaType, runCompiledRead } from './plugin.ts';
@@ -37,8 +40,16 @@ export interface FastPath {
  * invalid documents, operations the compiler does not know, anonymous or
  * rejected tokens, clients that changed (yoga answers each as usual).
  */
-export function withCompiledReadFastPath(options: { endpoint: string; schema: GraphQLSchema; auth: Auth; db: Db; yoga: NodeHandler }): FastPath {
-  const { endpoint, schema, auth, db, yoga } = options;
+export function withCompiledReadFastPath(options: {
+  endpoint: string;
+  schema: GraphQLSchema;
+  auth: Auth;
+  db: Db;
+  yoga: NodeHandler;
+  /** The per-client request limit (src/rate-limits/): counted here for the requests this path sees. */
+  rateLimit: Limit | undefined;
+}): FastPath {
+  const { endpoint, schema, auth, db, yoga, rateLimit } = options;
   const documents = new Map<string, DocumentNode | null>();
   const documentOf = (query: string): DocumentNode | null => {
     let document = documents.get(query);
@@ -90,8 +101,9 @@ export function withCompiledReadFastPath(options: { endpoint: string; schema: Gr
         (answer) => {
           if (answer === undefined) return fallback();
           served += 1;
-          response.writeHead(200, { 'Content-Type': `${mediaType}; charset=utf-8`, 'content-length': Buffer.byteLength(answer) });
-          response.end(answer);
+          const { status, headers: answerHeaders, body } = answer;
+          response.writeHead(status, { ...answerHeaders, 'content-length': Buffer.byteLength(body) });
+          response.end(body);
         },
         (error: unknown) => {
           // As in the plugin: a statement the compiler got wrong must not cost the caller its answer.
@@ -109,8 +121,12 @@ export function withCompiledReadFastPath(options: { endpoint: string; schema: Gr
     },
   };
 
-  /** The response body, or undefined for yoga to answer. */
-  async function serve(request: IncomingMessage, params: Record<string, unknown>, authorization: string): Promise<string | undefined> {
+  /** The response, or undefined for yoga to answer. */
+  async function serve(
+    request: IncomingMessage,
+    params: Record<string, unknown>,
+    authorization: string,
+  ): Promise<{ status: number; headers: Record<string, string>; body: string } | undefined> {
     const { query, variables, operationName, ...rest } = params;
     if (Object.keys(rest).length > 0 || typeof query !== 'string') return undefined;
     if (variables != null && !isObject(variables)) return undefined;
@@ -120,6 +136,9 @@ export function withCompiledReadFastPath(options: { endpoint: string; schema: Gr
     const authentication = await auth.authenticate(authorization);
     authenticatedRequests.set(request, authentication);
     if (authentication.kind !== 'valid') return undefined;
+    // Counted once the client is known, as yoga counts (src/rate-limits/requests.ts), which then does not count again.
+    const limited = rateLimit && (await countRequest(rateLimit, request, authentication));
+    if (limited && !limited.allowed) return refusal(limited, request.headers.accept);
     const principal = authentication.principal;
     const compiled = compileRead({
       schema,
@@ -129,7 +148,10 @@ export function withCompiledReadFastPath(options: { endpoint: string; schema: Gr
       accountsFor: (accountIds) => accountsInScope({ principal }, accountIds),
       hasScope: (scope) => principal.scopes.includes(scope),
     });
-    return compiled ? runCompiledRead(db, compiled, authentication.unconfirmed?.client) : undefined;
+    const body = compiled ? await runCompiledRead(db, compiled, authentication.unconfirmed?.client) : undefined;
+    if (body === undefined) return undefined;
+    const mediaType = negotiatedMediaType(request.headers.accept)!;
+    return { status: 200, headers: { 'Content-Type': `${mediaType}; charset=utf-8`, ...(limited && rateLimitHeaders(limited)) }, body };
   }
 }
 
