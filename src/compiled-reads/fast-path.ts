@@ -131,14 +131,14 @@ export function withCompiledReadFastPath(options: {
     if (Object.keys(rest).length > 0 || typeof query !== 'string') return undefined;
     if (variables != null && !isObject(variables)) return undefined;
     if (operationName != null && typeof operationName !== 'string') return undefined;
-    const document = documentOf(query);
-    if (!document) return undefined;
     const authentication = await auth.authenticate(authorization);
     authenticatedRequests.set(request, authentication);
     if (authentication.kind !== 'valid') return undefined;
-    // Counted once the client is known, as yoga counts (src/rate-limits/requests.ts), which then does not count again.
+    // Counted before parsing, once the client is known, as yoga counts (src/rate-limits/requests.ts), which then does not count again.
     const limited = rateLimit && (await countRequest(rateLimit, request, authentication));
     if (limited && !limited.allowed) return refusal(limited, request.headers.accept);
+    const document = documentOf(query);
+    if (!document) return undefined;
     const principal = authentication.principal;
     const compiled = compileRead({
       schema,

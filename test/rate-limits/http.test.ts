@@ -84,6 +84,14 @@ describe('per-client request limit on /graphql', () => {
     expect((await post(gateway, token)).status).toBe(429);
   });
 
+  it('refuses before parsing: a client over its limit gets 429 for a document it did not even get right', async () => {
+    const token = await gateway.tokenFor({ accounts: [account] });
+    for (let index = 0; index < 3; index += 1) await post(gateway, token);
+    const broken = JSON.stringify({ query: '{ agents(first: 1' });
+    expect((await post(gateway, token, { body: broken })).status).toBe(429);
+    expect((await post(gateway, token, { body: broken, origin: 'https://elsewhere.example' })).status).toBe(429);
+  });
+
   it('keeps each client to its own bucket', async () => {
     const busy = await gateway.tokenFor({ accounts: [account] });
     const quiet = await gateway.tokenFor({ accounts: [account] });
