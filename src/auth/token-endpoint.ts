@@ -36,6 +36,7 @@ export async function handleTokenRequest(request: Request, endpoint: TokenEndpoi
   const address = endpoint.remoteAddress ?? 'unknown';
   let clientId: string | undefined;
   let counted: RateLimitState | undefined;
+  let attemptCounted = false;
   try {
     const addressFailures = await limits.tokenFailuresPerAddress?.peek(address);
     if (addressFailures && !addressFailures.allowed) return tooManyRequests(addressFailures, 'too many failed token requests from this address');
@@ -49,10 +50,17 @@ export async function handleTokenRequest(request: Request, endpoint: TokenEndpoi
       throw new OAuthError('unsupported_grant_type', 'Only the client_credentials grant is supported');
     }
     const { clientSecret, method } = tokenRequest.credentials;
+    // Counted as failed before the secret is checked, and given back if it matches: concurrent guesses cannot
+    // all pass the check above before any of them is counted.
+    const [addressAttempt, clientAttempt] = await Promise.all([limits.tokenFailuresPerAddress?.consume(address), limits.tokenFailures?.consume(clientId)]);
+    if (addressAttempt && !addressAttempt.allowed) return tooManyRequests(addressAttempt, 'too many failed token requests from this address');
+    if (clientAttempt && !clientAttempt.allowed) return tooManyRequests(clientAttempt, 'too many failed token requests for this client');
     const client = await authenticateClient(db, clientId, clientSecret);
     if (!client) {
+      attemptCounted = true;
       throw new OAuthError('invalid_client', 'Unknown client, wrong secret, or revoked client', method === 'client_secret_basic');
     }
+    await Promise.all([limits.tokenFailuresPerAddress?.refund(address), limits.tokenFailures?.refund(clientId)]);
     const scopes = grantedScopes(client, tokenRequest.scope);
     const accounts = await grantedAccounts(db, client, tokenRequest.accounts);
     const accessToken = await issueAccessToken(keys, settings, { clientId: client.clientId, scopes, accounts });
@@ -63,7 +71,7 @@ export async function handleTokenRequest(request: Request, endpoint: TokenEndpoi
     );
   } catch (error) {
     if (!(error instanceof OAuthError)) throw error;
-    if (error.code === 'invalid_client') {
+    if (error.code === 'invalid_client' && !attemptCounted) {
       await Promise.all([limits.tokenFailuresPerAddress?.consume(address), clientId === undefined ? undefined : limits.tokenFailures?.consume(clientId)]);
     }
     return jsonResponse(ERROR_STATUS[error.code], { error: error.code, error_description: error.description }, {

@@ -18,6 +18,8 @@ export interface Limit {
   consume(key: string): Promise<RateLimitState>;
   /** Where `key` stands without counting anything: `allowed` is false once the limit is used up. */
   peek(key: string): Promise<RateLimitState>;
+  /** Gives back one request counted against `key` (one that turned out not to count, such as an attempt that succeeded). */
+  refund(key: string): Promise<void>;
 }
 
 /** Every limit of the gateway; a limit is undefined when rate limits are off. */
@@ -108,6 +110,9 @@ function limitOf(limiter: RateLimiterAbstract, points: number, windowSeconds: nu
     async peek(key) {
       const result = await limiter.get(key);
       return state((result?.consumedPoints ?? 0) < points, result);
+    },
+    async refund(key) {
+      await limiter.reward(key, 1);
     },
   };
 }

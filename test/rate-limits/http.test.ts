@@ -134,6 +134,21 @@ describe('brute-force protection on /oauth/token', () => {
     expect(refused.headers.get('cache-control')).toBe('no-store');
   });
 
+  it('checks no more wrong secrets than the limit even when they arrive at once', async () => {
+    const other = await startTestGateway({ ...LOW_LIMITS, RATE_LIMIT_TOKEN_REQUESTS: '100', RATE_LIMIT_REDIS_PREFIX: `test:${randomUUID()}` });
+    try {
+      const client = await createClient(other.db, { accounts: [(await createAccount(other.db)).id] });
+      const guesses = Array.from({ length: 12 }, (_, index) =>
+        requestToken(other, { grant_type: 'client_credentials', client_id: client.clientId, client_secret: `sgs_guess${index}` }),
+      );
+      const statuses = (await Promise.all(guesses)).map((answer) => answer.status);
+      expect(statuses.filter((status) => status === 401)).toHaveLength(3);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(9);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('refuses an address with 429 after its failed attempts, whichever client_ids they name', async () => {
     // Six failures are this address's budget; the previous test spent three of them.
     const answers = [];
