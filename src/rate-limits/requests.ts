@@ -67,7 +67,8 @@ export function useRequestRateLimit(options: {
     },
     onResponse({ request, response }) {
       const state = states.get(request);
-      if (!state?.allowed) return;
+      // A narrower limit that refused an operation (createAccount's) already set its own fields: they tell the truth of this answer.
+      if (!state?.allowed || response.headers.has('RateLimit-Limit')) return;
       for (const [name, value] of Object.entries(rateLimitHeaders(state))) response.headers.set(name, value);
     },
   };

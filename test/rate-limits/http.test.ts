@@ -188,6 +188,7 @@ describe('createAccount', () => {
       expect(answers.map((answer) => answer.status)).toEqual([200, 200, 429]);
       expect(answers[2]!.body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 2, windowSeconds: 3600 });
       expect(answers[2]!.headers.get('retry-after')).toBeTruthy();
+      expect(answers[2]!.headers.get('ratelimit-policy')).toBe('2;w=3600');
       expect(await gateway.db.account.count()).toBe(2);
       expect((await post(gateway, other, { body: create })).status).toBe(200);
     } finally {
