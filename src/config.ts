@@ -29,6 +29,31 @@ export interface Config {
     /** List items the resolvers may return for one request. */
     maxResolvedItems: number;
   };
+  /** Shared rate-limit buckets live here when set; otherwise in this process's memory. */
+  redisUrl: string | undefined;
+  /** Undefined when rate limits are off (`RATE_LIMITS=false`). */
+  rateLimits: RateLimitSettings | undefined;
+  /** Origins a browser may call the API from (CORS); same-origin pages need no entry. */
+  corsOrigins: string[];
+  /** Load the demo accounts and demo client into an empty database at start. */
+  seedDemo: boolean;
+}
+
+/** Requests per window; each limit counts in fixed windows of `windowSeconds` (src/rate-limits/). */
+export interface RateLimitSettings {
+  windowSeconds: number;
+  /** /graphql requests per API client (or, without a valid token, per remote address). */
+  requests: number;
+  /** /oauth/token requests per client_id, successful or not. */
+  tokenRequests: number;
+  /** Failed /oauth/token requests (wrong or unknown credentials) per client_id. */
+  tokenFailures: number;
+  /** Failed /oauth/token requests per remote address, whatever client_id they name. */
+  tokenFailuresPerAddress: number;
+  /** `createAccount` calls per API client per hour. */
+  accountCreationsPerHour: number;
+  /** Prefix of the Redis keys, so that several deployments (or tests) can share one Redis. */
+  redisKeyPrefix: string;
 }
 
 const limit = (defaultValue: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(1).max(max).default(defaultValue);
@@ -66,6 +91,24 @@ const environmentSchema = z.object({
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(1).default(5_000),
   MAX_RESPONSE_BYTES: z.coerce.number().int().min(1_024).default(16 * 1024 * 1024),
   MAX_RESOLVED_ITEMS: z.coerce.number().int().min(1).default(50_000),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  RATE_LIMITS: z.enum(['true', 'false'], 'must be true or false').default('true'),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).default(180),
+  RATE_LIMIT_TOKEN_REQUESTS: z.coerce.number().int().min(1).default(30),
+  RATE_LIMIT_TOKEN_FAILURES: z.coerce.number().int().min(1).default(10),
+  RATE_LIMIT_TOKEN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
+  RATE_LIMIT_ACCOUNT_CREATIONS_PER_HOUR: z.coerce.number().int().min(1).default(20),
+  RATE_LIMIT_REDIS_PREFIX: z.string().min(1).default('scheduling-gateway:rate-limit'),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ message: 'must be a comma-separated list of origins such as https://app.example.com' }))),
+  SEED_DEMO: z.enum(['true', 'false'], 'must be true or false').optional(),
 });
 
 export class ConfigError extends Error {
@@ -109,5 +152,22 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       maxResponseBytes: env.MAX_RESPONSE_BYTES,
       maxResolvedItems: env.MAX_RESOLVED_ITEMS,
     },
+    redisUrl: env.REDIS_URL,
+    rateLimits:
+      env.RATE_LIMITS === 'true'
+        ? {
+            windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
+            requests: env.RATE_LIMIT_REQUESTS,
+            tokenRequests: env.RATE_LIMIT_TOKEN_REQUESTS,
+            tokenFailures: env.RATE_LIMIT_TOKEN_FAILURES,
+            tokenFailuresPerAddress: env.RATE_LIMIT_TOKEN_FAILURES_PER_ADDRESS,
+            accountCreationsPerHour: env.RATE_LIMIT_ACCOUNT_CREATIONS_PER_HOUR,
+            redisKeyPrefix: env.RATE_LIMIT_REDIS_PREFIX,
+          }
+        : undefined,
+    // An origin is scheme, host and port: `new URL(...).origin` drops a trailing slash or path given by mistake.
+    corsOrigins: env.CORS_ORIGINS.map((origin) => new URL(origin).origin),
+    // Demo data belongs to the embedded demo database; a database given by URL is seeded only on request.
+    seedDemo: env.SEED_DEMO === undefined ? env.DATABASE_URL === undefined : env.SEED_DEMO === 'true',
   };
 }

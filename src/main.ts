@@ -25,7 +25,7 @@ function printBanner(url: string, config: Config, demo: DemoClient | undefined) 
     `  OAuth2 token endpoint: ${url}/oauth/token`,
     '',
   ];
-  if (demo) {
+  if (demo && !config.databaseUrl) {
     lines.push(
       'Demo API client (all accounts; scopes read, write, admin):',
       `  client_id:     ${demo.clientId}`,
@@ -35,6 +35,8 @@ function printBanner(url: string, config: Config, demo: DemoClient | undefined) 
       `  curl -s -u '${demo.clientId}:${demo.clientSecret}' -d grant_type=client_credentials ${url}/oauth/token`,
     );
   } else {
+    // Outside the embedded demo no secret is printed: logs of a real deployment are read by more people than its admins.
+    if (demo) lines.push(`Demo API client: its credentials are in ${config.dataDir}/demo-client.json`, '');
     lines.push(
       'Create an API client to get a token:',
       '  npm run cli -- clients:create --name my-client --accounts all --scopes read,write',
@@ -50,6 +52,7 @@ async function main() {
   const database = await openDatabase(config);
   const { db } = createDb(database.url, { bounds: config.bounds });
   let closeServer: () => Promise<void> = async () => undefined;
+  let closeRateLimits: () => Promise<void> = async () => undefined;
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -57,6 +60,7 @@ async function main() {
     stopping = true;
     console.log(`\n${signal} received, shutting down`);
     await closeServer();
+    await closeRateLimits();
     await db.$disconnect();
     await database.stop();
     process.exit(0);
@@ -69,17 +73,18 @@ async function main() {
     if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
 
     let demo: DemoClient | undefined;
-    if ((await db.account.count()) === 0) {
+    if (config.seedDemo && (await db.account.count()) === 0) {
       const seeded = await seedDemo(db, config.dataDir);
       console.log(`Seeded demo data: ${seeded.accountIds.length} accounts`);
       demo = seeded.client;
-    } else {
+    } else if (config.seedDemo) {
       demo = await readDemoClient(db, config.dataDir);
     }
 
     const gateway = await createGateway({ db, config });
     const server = await listen(gateway, config.port, config.host);
     closeServer = () => server.close();
+    closeRateLimits = () => gateway.rateLimits.close();
     printBanner(server.url, config, demo);
   } catch (error) {
     await db.$disconnect().catch(() => undefined);

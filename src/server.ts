@@ -8,15 +8,18 @@ import { createAuth, type Auth } from './auth/index.ts';
 import { REVOKED } from './auth/bearer.ts';
 import { authenticatedRequests, withCompiledReadFastPath, type FastPath } from './compiled-reads/fast-path.ts';
 import { useCompiledReads } from './compiled-reads/plugin.ts';
+import { corsPolicy } from './cors.ts';
 import { useQueryExecutionLimit } from './execution-limit.ts';
 import { useRequestSizeLimits } from './http/request-size.ts';
 import { createOperationLimits } from './query-limits/operation-limits.ts';
 import { useQueryLimits } from './query-limits/plugin.ts';
 import { boundError, useResolvedItemsBudget } from './execution-bounds.ts';
 import { READY_PATH, readinessResponse } from './readiness.ts';
+import { createRateLimits, type RateLimits } from './rate-limits/limits.ts';
+import { useRequestRateLimit } from './rate-limits/requests.ts';
 import { createContext, type Context } from './schema/context.ts';
 import { schema } from './schema/index.ts';
-import { unauthenticated } from './schema/errors.ts';
+import { invalidToken } from './schema/errors.ts';
 
 /** Queries executing through the resolvers at once, reports apart; more wait their turn (src/execution-limit.ts). */
 const EXECUTION_LIMITS = { queries: 2, reports: 1, reportFields: ['schedulingReport'] } as const;
@@ -29,17 +32,24 @@ export interface Gateway {
   /** What the HTTP server calls: yoga, behind the compiled reads' fast path when they are on. */
   handle: RequestListener;
   fastPath: FastPath | undefined;
+  /** Its counters; close them (a Redis connection) when the gateway stops. */
+  rateLimits: RateLimits;
 }
 
 /** Builds the whole HTTP surface: GraphQL at /graphql, OAuth2 and discovery documents beside it. */
 export async function createGateway({ db, config }: { db: Db; config: Config }): Promise<Gateway> {
-  const auth = await createAuth({ db, config });
+  const rateLimits = createRateLimits(config.rateLimits, config.redisUrl);
+  // Not ready means counting in memory for now: the gateway serves anyway, and shares counters once Redis connects.
+  await rateLimits.ready();
+  const auth = await createAuth({ db, config, rateLimits });
+  const services = { rootDb: db, config, rateLimits, allAccounts: auth.allAccounts };
   const operations = createOperationLimits(schema, config.queryLimits);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     maxRequestBodySize: config.requestLimits.maxBodyBytes,
     landingPage: false,
+    cors: corsPolicy(config.corsOrigins),
     graphiql: { title: 'Open Scheduling Gateway', defaultQuery: DEFAULT_QUERY },
     maskedErrors: {
       // The client sees "Unexpected error."; the operator sees what it was.
@@ -56,18 +66,19 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
       // Node's request, which yoga's Node adapter passes along as `req`.
       const nodeRequest = req as IncomingMessage | undefined;
       const result = (nodeRequest && authenticatedRequests.get(nodeRequest)) ?? (await auth.authenticate(request.headers.get('authorization')));
-      if (result.kind === 'invalid') throw unauthenticated(result.reason);
-      return result.kind === 'none' ? createContext({ rootDb: db, config }, null) : createContext({ rootDb: db, config }, result.principal, result.unconfirmed);
+      if (result.kind === 'invalid') throw invalidToken(result.reason);
+      return result.kind === 'none' ? createContext(services, null) : createContext(services, result.principal, result.unconfirmed);
     },
     plugins: [
       useRequestSizeLimits(config.requestLimits, GRAPHQL_ENDPOINT),
       {
-        async onRequest({ request, url, endResponse }) {
+        async onRequest({ request, url, endResponse, serverContext }) {
           if (url.pathname === READY_PATH && request.method === 'GET') return endResponse(await readinessResponse(db));
-          const response = await auth.handle(request, url);
+          const response = await auth.handle(request, url, (serverContext as { req?: IncomingMessage }).req?.socket.remoteAddress);
           if (response) endResponse(response);
         },
       },
+      useRequestRateLimit({ limit: rateLimits.requests, auth, endpoint: GRAPHQL_ENDPOINT, authenticatedRequests }),
       ...(config.queryLimits.enabled ? [useQueryLimits(operations)] : []),
       useClientConfirmation(),
       useQueryExecutionLimit(EXECUTION_LIMITS),
@@ -76,9 +87,18 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
     ],
   });
   const fastPath = config.compiledReads
-    ? withCompiledReadFastPath({ endpoint: GRAPHQL_ENDPOINT, schema, operations, auth, db, yoga, maxResponseBytes: config.bounds.maxResponseBytes })
+    ? withCompiledReadFastPath({
+        endpoint: GRAPHQL_ENDPOINT,
+        schema,
+        operations,
+        auth,
+        db,
+        yoga,
+        maxResponseBytes: config.bounds.maxResponseBytes,
+        rateLimit: rateLimits.requests,
+      })
     : undefined;
-  return { yoga, auth, handle: fastPath?.handle ?? yoga, fastPath };
+  return { yoga, auth, handle: fastPath?.handle ?? yoga, fastPath, rateLimits };
 }
 
 /**
@@ -96,7 +116,7 @@ function useClientConfirmation(): Plugin<Record<string, unknown>, Context> {
       const context = args.contextValue as unknown as Context;
       if (!context.unconfirmedClient) return;
       // A function: a GraphQLError captures a stack trace, too costly to build for every request.
-      const revoked = () => ({ errors: [unauthenticated(REVOKED)] });
+      const revoked = () => ({ errors: [invalidToken(REVOKED)] });
       if (getOperationAST(args.document, args.operationName)?.operation !== 'query') {
         setExecuteFn(async (executionArgs) => ((await context.confirmPrincipal()) ? executeFn(executionArgs) : revoked()));
         return;

@@ -18,14 +18,15 @@ export interface TokenSettings {
 export interface AccessTokenGrant {
   clientId: string;
   scopes: Scope[];
-  accountIds: string[];
+  /** 'all': every account, now and later, which the token says in a claim of its own rather than listing ids. */
+  accounts: 'all' | string[];
 }
 
 export interface VerifiedAccessToken {
   clientId: string;
   /** Space-delimited scopes as granted; not yet checked against the client's current ones. */
   scopes: string[];
-  accountIds: string[];
+  accounts: 'all' | string[];
   /** When the token expires (ms since the epoch). */
   expiresAt: number;
 }
@@ -37,7 +38,8 @@ export class InvalidAccessTokenError extends Error {
 /** Signs an RFC 9068 access token with the current key. */
 export async function issueAccessToken(keys: SigningKeys, settings: TokenSettings, grant: AccessTokenGrant): Promise<string> {
   const { kid, privateKey } = await keys.current();
-  return new SignJWT({ client_id: grant.clientId, scope: grant.scopes.join(' '), accounts: grant.accountIds })
+  const accounts = grant.accounts === 'all' ? { all_accounts: true } : { accounts: grant.accounts };
+  return new SignJWT({ client_id: grant.clientId, scope: grant.scopes.join(' '), ...accounts })
     .setProtectedHeader({ alg: SIGNING_ALGORITHM, typ: ACCESS_TOKEN_TYPE, kid })
     .setIssuer(settings.issuer)
     .setAudience(settings.audience)
@@ -76,13 +78,15 @@ export async function verifyAccessToken(keys: SigningKeys, settings: TokenSettin
   } catch (error) {
     throw new InvalidAccessTokenError(describeFailure(error));
   }
-  const { sub, client_id: clientId, scope, accounts } = payload;
+  const { sub, client_id: clientId, scope, accounts, all_accounts: allAccounts } = payload;
   if (typeof clientId !== 'string' || clientId !== sub) throw new InvalidAccessTokenError('The access token has no valid client_id');
   if (typeof scope !== 'string') throw new InvalidAccessTokenError('The access token has no valid scope claim');
-  if (!Array.isArray(accounts) || !accounts.every((id) => typeof id === 'string')) {
-    throw new InvalidAccessTokenError('The access token has no valid accounts claim');
+  const listed = Array.isArray(accounts) && accounts.every((id) => typeof id === 'string');
+  // Exactly one of the two claims: a token that has both, or neither, was not issued by us.
+  if (listed === (allAccounts === true) || (allAccounts !== undefined && allAccounts !== true)) {
+    throw new InvalidAccessTokenError('The access token has no valid accounts or all_accounts claim');
   }
-  return { clientId, scopes: scope.split(' ').filter(Boolean), accountIds: accounts as string[], expiresAt: payload.exp! * 1000 };
+  return { clientId, scopes: scope.split(' ').filter(Boolean), accounts: listed ? (accounts as string[]) : 'all', expiresAt: payload.exp! * 1000 };
 }
 
 /** Enough for every live token of a busy gateway; the oldest entry goes first when full. */

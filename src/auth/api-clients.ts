@@ -8,6 +8,13 @@ const CLIENT_ID_PREFIX = 'sgc_';
 const CLIENT_SECRET_PREFIX = 'sgs_';
 const SECRET_BYTES = 32;
 
+/**
+ * The most accounts a client may list: its tokens list them, and a token
+ * must fit in an HTTP header (Node's limit is 16 KB for all headers). 100
+ * listed accounts make a token of about 5.5 KB.
+ */
+export const MAX_LISTED_ACCOUNTS = 100;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The input to create a client was refused; the message says why. */
@@ -103,7 +110,8 @@ export async function grantableAccounts(db: Db, client: Pick<ApiClient, 'allAcco
 export function canManageApiClient(principal: Principal, client: Pick<ApiClient, 'allAccounts' | 'accountIds'>): boolean {
   if (!principal.scopes.includes('admin')) return false;
   if (principal.allAccounts) return true;
-  if (client.allAccounts) return false;
+  // A client of no account (created before such clients were refused) belongs to no tenant: only an all-accounts admin manages it.
+  if (client.allAccounts || client.accountIds.length === 0) return false;
   const reachable = new Set(principal.accountIds);
   return client.accountIds.every((accountId) => reachable.has(accountId));
 }
@@ -116,12 +124,17 @@ export async function manageableClientsWhere(db: Db, principal: Principal): Prom
   if (!principal.scopes.includes('admin')) return { id: { in: [] } };
   if (principal.allAccounts) return {};
   const rows = await db.$queryRaw<Array<{ id: string }>>`
-    SELECT id FROM api_clients WHERE NOT all_accounts AND account_ids <@ ${principal.accountIds}::uuid[]`;
+    SELECT id FROM api_clients WHERE NOT all_accounts AND cardinality(account_ids) > 0 AND account_ids <@ ${principal.accountIds}::uuid[]`;
   return { id: { in: rows.map((row) => row.id) } };
 }
 
 async function existingAccounts(db: Db, requested: string[]): Promise<string[]> {
   const accountIds = [...new Set(requested.map((id) => id.toLowerCase()))];
+  // A client of no account would be within every admin's reach (see canManageApiClient), and of no use.
+  if (accountIds.length === 0) throw new ApiClientInputError('A client needs at least one account (or all accounts)');
+  if (accountIds.length > MAX_LISTED_ACCOUNTS) {
+    throw new ApiClientInputError(`A client may list at most ${MAX_LISTED_ACCOUNTS} accounts (got ${accountIds.length}); give it all accounts instead`);
+  }
   const malformed = accountIds.filter((id) => !UUID.test(id));
   if (malformed.length > 0) throw new ApiClientInputError(`Not an account id: ${malformed.join(', ')}`);
   const found = await db.account.findMany({ where: { id: { in: accountIds } }, select: { id: true } });

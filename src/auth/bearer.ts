@@ -1,6 +1,7 @@
 import type { Db } from '../db/client.ts';
 import type { ApiClient } from '../generated/prisma/client.ts';
 import { InvalidAccessTokenError, type VerifiedAccessToken } from './access-tokens.ts';
+import type { AllAccounts } from './all-accounts.ts';
 import { findActiveClient } from './api-clients.ts';
 import { isScope, type Principal } from './principal.ts';
 
@@ -44,6 +45,7 @@ export async function authenticateBearer(
   db: Db,
   verify: (token: string) => Promise<VerifiedAccessToken>,
   known: KnownClients,
+  allAccounts: AllAccounts,
 ): Promise<Authentication> {
   if (authorization === null) return { kind: 'none' };
   const token = BEARER.exec(authorization.trim())?.[1];
@@ -63,23 +65,24 @@ export async function authenticateBearer(
     else known.delete(verified.clientId);
     return client;
   };
+  const principalOf = async (client: ApiClient) => principalFrom(client, verified, client.allAccounts && verified.accounts === 'all' ? await allAccounts.ids() : []);
   const seen = known.get(verified.clientId);
   if (seen) {
     return {
       kind: 'valid',
-      principal: principalOf(seen, verified),
+      principal: await principalOf(seen),
       unconfirmed: {
         client: seen,
         confirm: async () => {
           const client = await fresh();
-          return client ? principalOf(client, verified) : null;
+          return client ? principalOf(client) : null;
         },
       },
     };
   }
   const client = await fresh();
   if (!client) return { kind: 'invalid', reason: REVOKED };
-  return { kind: 'valid', principal: principalOf(client, verified) };
+  return { kind: 'valid', principal: await principalOf(client) };
 }
 
 export const REVOKED = 'The client of this access token was revoked or no longer exists';
@@ -96,16 +99,18 @@ export function clientGuard(client: ApiClient, param: (value: unknown, cast: str
 /**
  * A token grants what it says only as far as its client still may: scopes
  * and accounts taken away from the client since issue are not honoured.
- * An all-accounts client keeps the accounts listed at issue time; accounts
- * deleted since simply match no rows.
+ * An all-accounts token of an all-accounts client reaches `everyAccount`
+ * (the accounts as they are now); a token listing accounts keeps those
+ * listed at issue time, and accounts deleted since simply match no rows.
  */
-function principalOf(client: ApiClient, token: VerifiedAccessToken): Principal {
+function principalFrom(client: ApiClient, token: VerifiedAccessToken, everyAccount: string[]): Principal {
   const clientAccounts = new Set(client.accountIds);
+  const granted = token.accounts === 'all' ? client.accountIds : token.accounts.filter((id) => clientAccounts.has(id));
   return {
     apiClientId: client.id,
     clientId: client.clientId,
     scopes: token.scopes.filter(isScope).filter((scope) => client.scopes.includes(scope)),
-    accountIds: client.allAccounts ? token.accountIds : token.accountIds.filter((id) => clientAccounts.has(id)),
+    accountIds: client.allAccounts ? (token.accounts === 'all' ? everyAccount : token.accounts) : granted,
     allAccounts: client.allAccounts,
   };
 }

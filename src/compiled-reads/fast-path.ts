@@ -5,6 +5,9 @@ import type { Authentication } from '../auth/bearer.ts';
 import type { Db } from '../db/client.ts';
 import type { OperationLimits } from '../query-limits/operation-limits.ts';
 import { boundError, boundErrorBody } from '../execution-bounds.ts';
+import type { Limit } from '../rate-limits/limits.ts';
+import { rateLimitHeaders } from '../rate-limits/http.ts';
+import { countRequest, refusal } from '../rate-limits/requests.ts';
 import { accountsInScope } from '../schema/common.ts';
 import { compileRead } from './compile.ts';
 import { failedCompiledReads, negotiatedMediaType, runCompiledRead } from './plugin.ts';
@@ -46,8 +49,10 @@ export function withCompiledReadFastPath(options: {
   db: Db;
   yoga: NodeHandler;
   maxResponseBytes: number;
+  /** The per-client request limit (src/rate-limits/): counted here for the requests this path sees. */
+  rateLimit: Limit | undefined;
 }): FastPath {
-  const { endpoint, schema, operations, auth, db, yoga, maxResponseBytes } = options;
+  const { endpoint, schema, operations, auth, db, yoga, maxResponseBytes, rateLimit } = options;
 
   let served = 0;
   const handle: NodeHandler = (request, response) => {
@@ -81,8 +86,9 @@ export function withCompiledReadFastPath(options: {
         (answer) => {
           if (answer === undefined) return fallback();
           served += 1;
-          response.writeHead(200, { 'Content-Type': `${mediaType}; charset=utf-8`, 'content-length': Buffer.byteLength(answer) });
-          response.end(answer);
+          const { status, headers: answerHeaders, body } = answer;
+          response.writeHead(status, { ...answerHeaders, 'content-length': Buffer.byteLength(body) });
+          response.end(body);
         },
         (error: unknown) => {
           // As in the plugin: past a bound, or with the database gone, the caller gets the typed error at once.
@@ -110,19 +116,26 @@ export function withCompiledReadFastPath(options: {
     },
   };
 
-  /** The response body, or undefined for yoga to answer. */
-  async function serve(request: IncomingMessage, params: Record<string, unknown>, authorization: string): Promise<string | undefined> {
+  /** The response, or undefined for yoga to answer. */
+  async function serve(
+    request: IncomingMessage,
+    params: Record<string, unknown>,
+    authorization: string,
+  ): Promise<{ status: number; headers: Record<string, string>; body: string } | undefined> {
     const { query, variables, operationName, ...rest } = params;
     if (Object.keys(rest).length > 0 || typeof query !== 'string') return undefined;
     if (variables != null && !isObject(variables)) return undefined;
     if (operationName != null && typeof operationName !== 'string') return undefined;
-    // Before authentication, which may read the API client: a refused operation runs no SQL.
-    const checked = operations.check({ query, variables: variables as Record<string, unknown> | null | undefined, operationName: operationName as string | null | undefined });
-    if (checked.kind !== 'valid') return undefined;
-    const document = checked.document;
     const authentication = await auth.authenticate(authorization);
     authenticatedRequests.set(request, authentication);
     if (authentication.kind !== 'valid') return undefined;
+    // Counted before parsing, once the client is known, as yoga counts (src/rate-limits/requests.ts), which then does not count again.
+    const limited = rateLimit && (await countRequest(rateLimit, request, authentication));
+    if (limited && !limited.allowed) return refusal(limited, request.headers.accept);
+    // The same check as yoga's path (src/query-limits/plugin.ts): an operation over a limit runs no SQL beyond the client's.
+    const checked = operations.check({ query, variables: variables as Record<string, unknown> | null | undefined, operationName: operationName as string | null | undefined });
+    if (checked.kind !== 'valid') return undefined;
+    const document = checked.document;
     const principal = authentication.principal;
     const compiled = compileRead({
       schema,
@@ -132,7 +145,10 @@ export function withCompiledReadFastPath(options: {
       accountsFor: (accountIds) => accountsInScope({ principal }, accountIds),
       hasScope: (scope) => principal.scopes.includes(scope),
     });
-    return compiled ? runCompiledRead(db, compiled, authentication.unconfirmed?.client, maxResponseBytes) : undefined;
+    const body = compiled ? await runCompiledRead(db, compiled, authentication.unconfirmed?.client, maxResponseBytes) : undefined;
+    if (body === undefined) return undefined;
+    const mediaType = negotiatedMediaType(request.headers.accept)!;
+    return { status: 200, headers: { 'Content-Type': `${mediaType}; charset=utf-8`, ...(limited && rateLimitHeaders(limited)) }, body };
   }
 }
 

@@ -4,6 +4,10 @@ import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, st
 import { ACCOUNT_FILTERS } from '../query/catalogs.ts';
 import { uniqueSlug } from '../db/accounts.ts';
 import { isIanaTimeZone } from '../scheduling/time-zone.ts';
+import { MAX_LISTED_ACCOUNTS } from '../auth/api-clients.ts';
+import { rateLimitedError } from '../rate-limits/http.ts';
+import type { Context } from './context.ts';
+import { ValidationError } from './errors.ts';
 
 export const ianaTimeZone = z.string().refine(isIanaTimeZone, 'Must be an IANA time zone name such as Europe/London');
 export const nonBlank = z.string().trim().min(1, 'Must not be blank').max(200);
@@ -48,6 +52,13 @@ builder.queryFields((t) => ({
     totalCount: (_parent, args, context) => context.db.account.count({ where: accountWhere(args, context) }),
   }, { name: 'AccountConnection' }, { name: 'AccountEdge' }),
 }));
+
+async function assertCanListAnotherAccount(context: Context, apiClientId: string) {
+  const client = await context.rootDb.apiClient.findUniqueOrThrow({ where: { id: apiClientId }, select: { accountIds: true } });
+  if (client.accountIds.length >= MAX_LISTED_ACCOUNTS) {
+    throw ValidationError.of(['input'], `This client already lists ${MAX_LISTED_ACCOUNTS} accounts, the most a client may list; use an all-accounts client`);
+  }
+}
 
 function accountWhere(
   args: { accountIds?: readonly string[] | null; filter?: string | null; where?: typeof AccountWhere.$inferInput | null },
@@ -124,6 +135,11 @@ builder.mutationFields((t) => ({
     errors: MUTATION_ERRORS,
     args: { input: t.arg({ type: CreateAccountInput }) },
     resolve: async (query, _root, { input }, context) => {
+      const principal = context.principal!;
+      const creations = await context.rateLimits.accountCreations?.consume(principal.clientId);
+      if (creations && !creations.allowed) throw rateLimitedError(creations, 'too many accounts created by this client');
+      // The new account joins a listing client's accounts, and every listed account makes its tokens larger.
+      if (!principal.allAccounts) await assertCanListAnotherAccount(context, principal.apiClientId);
       const slug = input.slug ?? (await uniqueSlug(context.rootDb, input.name));
       const account = await write(
         undefined,
@@ -134,10 +150,10 @@ builder.mutationFields((t) => ({
           }),
         { slug: ['input', 'slug'] },
       );
-      const principal = context.principal!;
       await context.rootDb.$executeRaw`
         UPDATE api_clients SET account_ids = array_append(account_ids, ${account.id}::uuid)
         WHERE id = ${principal.apiClientId}::uuid AND NOT all_accounts`;
+      context.allAccounts.changed();
       return account;
     },
   }),
@@ -163,6 +179,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id() },
     resolve: async (_root, { id }, context) => {
       await write(id, () => context.db.account.delete({ where: { id: idOf('Account', id) } }));
+      context.allAccounts.changed();
       return id;
     },
   }),

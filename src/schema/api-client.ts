@@ -122,7 +122,7 @@ builder.mutationFields((t) => ({
       try {
         created = await createApiClient(context.rootDb, { name: input.name, scopes, accounts, createdById: principal.apiClientId });
       } catch (error) {
-        // Raised only for accounts that no longer (or never did) exist: everything else was checked above.
+        // Raised for a list of accounts that is empty, too long, or names accounts that no longer (or never did) exist.
         if (error instanceof ApiClientInputError) throw ValidationError.of(['input', 'accountIds'], error.message);
         throw error;
       }

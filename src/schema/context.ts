@@ -3,7 +3,9 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { scopeToAccounts } from '../db/scope.ts';
+import type { AllAccounts } from '../auth/all-accounts.ts';
 import type { UnconfirmedPrincipal } from '../auth/bearer.ts';
+import type { RateLimits } from '../rate-limits/limits.ts';
 import type { Principal, Scope } from '../auth/principal.ts';
 import type { ApiClient } from '../generated/prisma/client.ts';
 
@@ -11,6 +13,9 @@ export interface GatewayServices {
   /** The unscoped client: only for auth and for operations that are not about account data. */
   rootDb: Db;
   config: Config;
+  rateLimits: RateLimits;
+  /** Told when an account is created, so that all-accounts tokens reach it at once. */
+  allAccounts: AllAccounts;
 }
 
 export interface Context extends GatewayServices {

@@ -34,13 +34,33 @@ export class NotFoundError extends DomainError {
   }
 }
 
-/** Request-level failures keep GraphQL's error channel, with a stable `extensions.code`. */
+/**
+ * Request-level failures keep GraphQL's error channel, with a stable
+ * `extensions.code`, and the HTTP status that tells the truth (401, 403)
+ * for clients that accept application/graphql-response+json. `spec: true`
+ * is yoga's flag for "not for application/json": a client that accepts only
+ * that legacy type gets 200, as GraphQL-over-HTTP prescribes for it, with
+ * the same body and the same WWW-Authenticate header.
+ */
 export function unauthenticated(message = 'A valid access token is required') {
-  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 200 } } });
+  return authenticationError(message, BEARER_CHALLENGE);
+}
+
+/** RFC 6750 §3.1: a token was sent but is expired, revoked, malformed or otherwise refused. */
+export function invalidToken(message: string) {
+  return authenticationError(message, `${BEARER_CHALLENGE}, error="invalid_token"`);
 }
 
 export function forbidden(message: string) {
-  return new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
+  return new GraphQLError(message, { extensions: { code: 'FORBIDDEN', http: { status: 403, spec: true } } });
+}
+
+const BEARER_CHALLENGE = 'Bearer realm="scheduling-gateway"';
+
+function authenticationError(message: string, challenge: string) {
+  return new GraphQLError(message, {
+    extensions: { code: 'UNAUTHENTICATED', http: { status: 401, spec: true, headers: { 'WWW-Authenticate': challenge } } },
+  });
 }
 
 export function badUserInput(message: string) {

@@ -36,7 +36,8 @@ export async function startTestGateway(environment: Record<string, string> = {})
   const name = `gateway_test_${randomUUID().replaceAll('-', '')}`;
   await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
   const url = databaseUrl(inject('adminDatabaseUrl'), name);
-  const config = loadConfig({ PORT: '0', TOKEN_ISSUER: 'http://gateway.test', ...environment });
+  // Tests send many requests from one client: rate limits are off unless a test turns them on.
+  const config = loadConfig({ PORT: '0', TOKEN_ISSUER: 'http://gateway.test', RATE_LIMITS: 'false', ...environment });
   const { db, statements } = createDb(url, { countStatements: true, bounds: config.bounds });
   const gateway = await createGateway({ db, config });
   const running = await listen(gateway, 0, '127.0.0.1');
@@ -81,6 +82,7 @@ export async function startTestGateway(environment: Record<string, string> = {})
     tokenFor,
     close: async () => {
       await running.close();
+      await gateway.rateLimits.close();
       await db.$disconnect();
       await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
