@@ -126,16 +126,17 @@ export function withCompiledReadFastPath(options: {
     if (Object.keys(rest).length > 0 || typeof query !== 'string') return undefined;
     if (variables != null && !isObject(variables)) return undefined;
     if (operationName != null && typeof operationName !== 'string') return undefined;
-    const authentication = await auth.authenticate(authorization);
-    authenticatedRequests.set(request, authentication);
-    if (authentication.kind !== 'valid') return undefined;
-    // Counted before parsing, once the client is known, as yoga counts (src/rate-limits/requests.ts), which then does not count again.
-    const limited = rateLimit && (await countRequest(rateLimit, request, authentication));
-    if (limited && !limited.allowed) return refusal(limited, request.headers.accept);
-    // The same check as yoga's path (src/query-limits/plugin.ts): an operation over a limit runs no SQL beyond the client's.
+    // The same check as yoga's path (src/query-limits/plugin.ts), before authentication, which may read the API client:
+    // an operation over a limit goes to yoga, which counts it against the client's rate limit and refuses it, running no SQL.
     const checked = operations.check({ query, variables: variables as Record<string, unknown> | null | undefined, operationName: operationName as string | null | undefined });
     if (checked.kind !== 'valid') return undefined;
     const document = checked.document;
+    const authentication = await auth.authenticate(authorization);
+    authenticatedRequests.set(request, authentication);
+    if (authentication.kind !== 'valid') return undefined;
+    // Counted once the client is known, as yoga counts (src/rate-limits/requests.ts), which then does not count again.
+    const limited = rateLimit && (await countRequest(rateLimit, request, authentication));
+    if (limited && !limited.allowed) return refusal(limited, request.headers.accept);
     const principal = authentication.principal;
     const compiled = compileRead({
       schema,
