@@ -273,7 +273,7 @@ describe('a request too large to read', () => {
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () => resolve({ status: response.statusCode!, body: JSON.parse(Buffer.concat(chunks).toString()), elapsed: performance.now() - started }));
       });
-      request.on('error', (error) => (error.message.includes('EPIPE') || (error as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(error)));
+      request.on('error', reject);
       const chunk = Buffer.alloc(64 * 1024, 'x');
       let sent = 0;
       const write = () => {
@@ -283,7 +283,6 @@ describe('a request too large to read', () => {
         }
         request.end();
       };
-      request.on('close', () => undefined);
       write();
     });
   }
