@@ -104,13 +104,13 @@ export function clientGuard(client: ApiClient, param: (value: unknown, cast: str
  * listed at issue time, and accounts deleted since simply match no rows.
  */
 function principalFrom(client: ApiClient, token: VerifiedAccessToken, everyAccount: string[]): Principal {
-  const clientAccounts = new Set(client.accountIds);
-  const granted = token.accounts === 'all' ? client.accountIds : token.accounts.filter((id) => clientAccounts.has(id));
+  const clientAccounts = client.allAccounts ? everyAccount : client.accountIds;
+  const allowed = new Set(clientAccounts);
   return {
     apiClientId: client.id,
     clientId: client.clientId,
     scopes: token.scopes.filter(isScope).filter((scope) => client.scopes.includes(scope)),
-    accountIds: client.allAccounts ? (token.accounts === 'all' ? everyAccount : token.accounts) : granted,
+    accountIds: token.accounts === 'all' ? clientAccounts : client.allAccounts ? token.accounts : token.accounts.filter((id) => allowed.has(id)),
     allAccounts: client.allAccounts,
   };
 }
