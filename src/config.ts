@@ -12,7 +12,20 @@ export interface Config {
   audience: string;
   /** Serve the read operations the read compiler understands with one SQL statement (src/compiled-reads). */
   compiledReads: boolean;
+  /** How slots and connections are shared between API clients (src/fairness, README "Fairness between clients"). */
+  fairness: FairnessConfig;
 }
+
+export interface FairnessConfig {
+  /** Queries executing through the resolvers at once, and at most per API client. */
+  querySlots: { slots: number; perCaller: number };
+  /** The same for reports, in a lane of their own. */
+  reportSlots: { slots: number; perCaller: number };
+  /** Compiled reads' statements on the shared pool at once, and at most per API client. */
+  compiledReadConnections: { slots: number; perCaller: number };
+}
+
+const slotCount = (fallback: number) => z.coerce.number().int().min(1).max(1000).default(fallback);
 
 const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -26,7 +39,19 @@ const environmentSchema = z.object({
   TOKEN_ISSUER: z.url().optional(),
   TOKEN_AUDIENCE: z.string().min(1).default('scheduling-gateway'),
   COMPILED_READS: z.enum(['true', 'false'], 'must be true or false').default('true'),
-});
+  QUERY_SLOTS: slotCount(3),
+  QUERY_SLOTS_PER_CLIENT: slotCount(2),
+  REPORT_SLOTS: slotCount(2),
+  REPORT_SLOTS_PER_CLIENT: slotCount(1),
+  COMPILED_READ_CONNECTIONS: slotCount(8),
+  COMPILED_READ_CONNECTIONS_PER_CLIENT: slotCount(6),
+})
+  .refine((env) => env.QUERY_SLOTS_PER_CLIENT <= env.QUERY_SLOTS, { path: ['QUERY_SLOTS_PER_CLIENT'], message: 'must not exceed QUERY_SLOTS' })
+  .refine((env) => env.REPORT_SLOTS_PER_CLIENT <= env.REPORT_SLOTS, { path: ['REPORT_SLOTS_PER_CLIENT'], message: 'must not exceed REPORT_SLOTS' })
+  .refine((env) => env.COMPILED_READ_CONNECTIONS_PER_CLIENT <= env.COMPILED_READ_CONNECTIONS, {
+    path: ['COMPILED_READ_CONNECTIONS_PER_CLIENT'],
+    message: 'must not exceed COMPILED_READ_CONNECTIONS',
+  });
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -48,5 +73,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     issuer: env.TOKEN_ISSUER ?? `http://localhost:${env.PORT}`,
     audience: env.TOKEN_AUDIENCE,
     compiledReads: env.COMPILED_READS === 'true',
+    fairness: {
+      querySlots: { slots: env.QUERY_SLOTS, perCaller: env.QUERY_SLOTS_PER_CLIENT },
+      reportSlots: { slots: env.REPORT_SLOTS, perCaller: env.REPORT_SLOTS_PER_CLIENT },
+      compiledReadConnections: { slots: env.COMPILED_READ_CONNECTIONS, perCaller: env.COMPILED_READ_CONNECTIONS_PER_CLIENT },
+    },
   };
 }

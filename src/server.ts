@@ -3,18 +3,20 @@ import { getOperationAST } from 'graphql';
 import type { AddressInfo } from 'node:net';
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.ts';
-import type { Db } from './db/client.ts';
+import { reservedDb, type Db } from './db/client.ts';
 import { createAuth, type Auth } from './auth/index.ts';
 import { REVOKED } from './auth/bearer.ts';
 import { authenticatedRequests, withCompiledReadFastPath, type FastPath } from './compiled-reads/fast-path.ts';
 import { useCompiledReads } from './compiled-reads/plugin.ts';
 import { useQueryExecutionLimit } from './execution-limit.ts';
+import { callerKey } from './fairness/caller.ts';
+import { createFairSlots } from './fairness/fair-slots.ts';
 import { createContext, type Context } from './schema/context.ts';
 import { schema } from './schema/index.ts';
 import { unauthenticated } from './schema/errors.ts';
 
-/** Queries executing through the resolvers at once, reports apart; more wait their turn (src/execution-limit.ts). */
-const EXECUTION_LIMITS = { queries: 2, reports: 1, reportFields: ['schedulingReport'] } as const;
+/** Operations asking for these execute in the lane for reports (src/execution-limit.ts). */
+const REPORT_FIELDS = ['schedulingReport'];
 
 const GRAPHQL_ENDPOINT = '/graphql';
 
@@ -28,7 +30,9 @@ export interface Gateway {
 
 /** Builds the whole HTTP surface: GraphQL at /graphql, OAuth2 and discovery documents beside it. */
 export async function createGateway({ db, config }: { db: Db; config: Config }): Promise<Gateway> {
-  const auth = await createAuth({ db, config });
+  // Token requests and client checks on connections of their own: reads cannot hold them up.
+  const auth = await createAuth({ db: reservedDb(db), config });
+  const compiledReadConnections = createFairSlots(config.fairness.compiledReadConnections);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -57,11 +61,16 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
         },
       },
       useClientConfirmation(),
-      useQueryExecutionLimit(EXECUTION_LIMITS),
-      ...(config.compiledReads ? [useCompiledReads()] : []),
+      useQueryExecutionLimit({
+        queries: config.fairness.querySlots,
+        reports: config.fairness.reportSlots,
+        reportFields: REPORT_FIELDS,
+        callerOf: (context) => callerKey((context as Context).principal),
+      }),
+      ...(config.compiledReads ? [useCompiledReads(compiledReadConnections)] : []),
     ],
   });
-  const fastPath = config.compiledReads ? withCompiledReadFastPath({ endpoint: GRAPHQL_ENDPOINT, schema, auth, db, yoga }) : undefined;
+  const fastPath = config.compiledReads ? withCompiledReadFastPath({ endpoint: GRAPHQL_ENDPOINT, schema, auth, db, yoga, connections: compiledReadConnections }) : undefined;
   return { yoga, auth, handle: fastPath?.handle ?? yoga, fastPath };
 }
 

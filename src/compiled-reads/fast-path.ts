@@ -3,6 +3,8 @@ import { parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql'
 import type { Auth } from '../auth/index.ts';
 import type { Authentication } from '../auth/bearer.ts';
 import type { Db } from '../db/client.ts';
+import { callerKey } from '../fairness/caller.ts';
+import type { FairSlots } from '../fairness/fair-slots.ts';
 import { accountsInScope } from '../schema/common.ts';
 import { compileRead } from './compile.ts';
 import { negotiatedMediaType, runCompiledRead } from './plugin.ts';
@@ -36,9 +38,10 @@ export interface FastPath {
  * yoga's Node adapter takes instead of the consumed stream): other requests,
  * invalid documents, operations the compiler does not know, anonymous or
  * rejected tokens, clients that changed (yoga answers each as usual).
+ * Statements wait for one of `connections`, shared fairly between clients.
  */
-export function withCompiledReadFastPath(options: { endpoint: string; schema: GraphQLSchema; auth: Auth; db: Db; yoga: NodeHandler }): FastPath {
-  const { endpoint, schema, auth, db, yoga } = options;
+export function withCompiledReadFastPath(options: { endpoint: string; schema: GraphQLSchema; auth: Auth; db: Db; yoga: NodeHandler; connections: FairSlots }): FastPath {
+  const { endpoint, schema, auth, db, yoga, connections } = options;
   const documents = new Map<string, DocumentNode | null>();
   const documentOf = (query: string): DocumentNode | null => {
     let document = documents.get(query);
@@ -129,7 +132,7 @@ export function withCompiledReadFastPath(options: { endpoint: string; schema: Gr
       accountsFor: (accountIds) => accountsInScope({ principal }, accountIds),
       hasScope: (scope) => principal.scopes.includes(scope),
     });
-    return compiled ? runCompiledRead(db, compiled, authentication.unconfirmed?.client) : undefined;
+    return compiled ? connections.run(callerKey(principal), () => runCompiledRead(db, compiled, authentication.unconfirmed?.client)) : undefined;
   }
 }
 

@@ -3,6 +3,8 @@ import { processRegularResult, type Plugin } from 'graphql-yoga';
 import { clientGuard } from '../auth/bearer.ts';
 import { queryScalar, type Db } from '../db/client.ts';
 import type { ApiClient } from '../generated/prisma/client.ts';
+import { callerKey } from '../fairness/caller.ts';
+import type { FairSlots } from '../fairness/fair-slots.ts';
 import { accountsInScope } from '../schema/common.ts';
 import type { Context } from '../schema/context.ts';
 import { compileRead, type CompiledRead } from './compile.ts';
@@ -14,8 +16,9 @@ const bodies = new WeakMap<object, string>();
  * Serves the read operations the compiler understands with one SQL statement
  * and sends PostgreSQL's JSON as the response body, untouched; everything
  * else (mutations, errors, fields computed in code) executes as usual.
+ * Statements wait for one of `connections`, shared fairly between clients.
  */
-export function useCompiledReads(): Plugin<Record<string, unknown>, Context> {
+export function useCompiledReads(connections: FairSlots): Plugin<Record<string, unknown>, Context> {
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
       const context = args.contextValue as unknown as Context;
@@ -32,7 +35,7 @@ export function useCompiledReads(): Plugin<Record<string, unknown>, Context> {
       setExecuteFn(async (executionArgs) => {
         let body: string;
         try {
-          const value = await runCompiledRead(context.rootDb, compiled, context.unconfirmedClient);
+          const value = await connections.run(callerKey(context.principal), () => runCompiledRead(context.rootDb, compiled, context.unconfirmedClient));
           if (value === undefined) return executeFn(executionArgs);
           body = value;
         } catch (error) {
