@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { accountZone, agentsOf, LINEARITY_TEAM_SIZES, seededId, type DatasetShape } from './seed.ts';
 
 export type ServerKind = 'gateway' | 'raw' | 'postgraphile';
-export type OperationKey = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g';
+export type OperationKey = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h';
 
 export interface RequestBody {
   operationName?: string;
@@ -28,8 +28,11 @@ export interface Operation {
   title: string;
   /** The servers that answer it; the raw server answers only what it can reproduce byte for byte. */
   servers: ServerKind[];
-  /** Load: autocannon at fixed connections. Race: one burst of concurrent requests for the same slot. */
-  kind: 'load' | 'race';
+  /**
+   * Load: autocannon at fixed connections. Race: one burst of concurrent requests for the same slot. Noisy:
+   * the load of (a), measured quiet and then while another client sends `noise` (bench/run.ts).
+   */
+  kind: 'load' | 'race' | 'noisy';
   /** The same body on every request, or a fresh one per request (writes that must not collide). */
   body: (context: BenchContext) => RequestBody;
   nextBody?: (context: BenchContext) => () => RequestBody;
@@ -90,6 +93,12 @@ export function freeSlots(shape: DatasetShape, firstWeekAfterData: number) {
   };
 }
 
+const bookingsPage = (): RequestBody => ({
+  operationName: 'BookingsPage',
+  query: `query BookingsPage($first: Int) { bookings(first: $first, orderBy: [{ field: STARTS_AT, direction: DESC }]) { nodes { ${BOOKING_SELECTION} } } }`,
+  variables: { first: 100 },
+});
+
 const createBookingBody = (context: BenchContext, slot: { agentId: string; startsAt: string }): RequestBody => ({
   operationName: 'CreateBooking',
   query: CREATE_BOOKING,
@@ -104,6 +113,47 @@ const createBookingBody = (context: BenchContext, slot: { agentId: string; start
   },
 });
 
+/**
+ * What the noisy neighbour of row (h) sends, in turn, on each of its connections: operations that cost the
+ * gateway much, and operations it refuses. To add one (say, an operation the query-cost limits refuse with
+ * QUERY_TOO_COMPLEX), add an entry: `outcome` says what the gateway must answer, and a request answered
+ * otherwise is counted as unexpected.
+ */
+export interface NoiseRequest {
+  name: string;
+  body: RequestBody;
+  /** Whose token the request carries: the noisy client's, or one no gateway issued. */
+  token: 'noisy client' | 'forged';
+  outcome: 'data' | 'refused';
+}
+
+/** Well-formed, signed by no key of the gateway's. */
+export const FORGED_TOKEN = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJzZ2Nfbm9ib2R5In0.c2lnbmF0dXJl';
+
+export function noise(context: BenchContext): NoiseRequest[] {
+  const team20 = context.linearityTeams.get(20)!;
+  const reportFrom = DateTime.fromISO(context.shape.firstMonday, { zone: 'utc' }).plus({ weeks: Math.max(context.shape.weeks - 4, 0) });
+  return [
+    { name: 'availability, 59 days', body: availabilityBody(context, team20.id, 59), token: 'noisy client', outcome: 'data' },
+    { name: 'forged token', body: { query: '{ viewer { clientId } }' }, token: 'forged', outcome: 'refused' },
+    {
+      name: 'report by day × agent, 4 weeks',
+      body: {
+        operationName: 'DailyAgentReport',
+        query: `query DailyAgentReport($from: DateTime!, $to: DateTime!) {
+  schedulingReport(input: { subject: BOOKINGS, from: $from, to: $to, groupBy: [DAY, AGENT], limit: 10000 }) {
+    period agent { id name } count scheduledMinutes confirmed cancelled noShows
+  }
+}`,
+        variables: { from: reportFrom.toISO(), to: reportFrom.plus({ weeks: 4 }).toISO() },
+      },
+      token: 'noisy client',
+      outcome: 'data',
+    },
+    { name: 'invalid document', body: { query: '{ bookings(first: 100) { nodes { noSuchField } } }' }, token: 'noisy client', outcome: 'refused' },
+  ];
+}
+
 export function operations(context: BenchContext): Operation[] {
   const { shape } = context;
   const bookingSlots = freeSlots(shape, 4);
@@ -115,11 +165,7 @@ export function operations(context: BenchContext): Operation[] {
       title: 'bookings page of 100 with agents, customer, type',
       servers: ['gateway', 'raw', 'postgraphile'],
       kind: 'load',
-      body: () => ({
-        operationName: 'BookingsPage',
-        query: `query BookingsPage($first: Int) { bookings(first: $first, orderBy: [{ field: STARTS_AT, direction: DESC }]) { nodes { ${BOOKING_SELECTION} } } }`,
-        variables: { first: 100 },
-      }),
+      body: bookingsPage,
     },
     {
       key: 'b',
@@ -187,6 +233,13 @@ export function operations(context: BenchContext): Operation[] {
           limit: 10_000,
         },
       }),
+    },
+    {
+      key: 'h',
+      title: 'noisy neighbour: (a) while another client sends expensive and refused operations',
+      servers: ['gateway'],
+      kind: 'noisy',
+      body: bookingsPage,
     },
   ];
 }

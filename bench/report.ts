@@ -22,6 +22,11 @@ export interface Row {
   check?: string;
   /** Gateways: the highest RSS sampled during this row. */
   maxRssMb?: number;
+  /** Noisy neighbour (h): the same load's requests per second measured just before, without the neighbour. */
+  quietRequestsPerSecond?: number;
+  /** Noisy neighbour (h): token requests sent one at a time during the noisy load, and their p99. */
+  tokenRequests?: number;
+  tokenP99Ms?: number;
 }
 
 export interface LinearityPoint {
@@ -34,16 +39,20 @@ export interface LinearityPoint {
 export interface Results {
   date: string;
   smoke: boolean;
-  settings: { connections: number; warmupSeconds: number; durationSeconds: number; sequentialRequests: number };
+  settings: { connections: number; warmupSeconds: number; durationSeconds: number; sequentialRequests: number; noiseRate: number };
   machine: Record<string, string | number>;
   dataset: { size: Record<string, number>; counts: Record<string, number>; firstMonday: string; weeks: number; seedSeconds: number | null; seedSteps: Record<string, number> };
   servers: Array<{ name: string; started: boolean; reason?: string; maxRssMb?: number }>;
   rows: Row[];
   linearity: LinearityPoint[];
   targets: Array<{ target: string; measured: string; met: boolean | null }>;
+  /** What the noisy neighbour of (h) sent. */
+  noise: { connections: number; requestsPerSecond: number; tokenProbeIntervalMs: number; requests: string[] };
 }
 
-const GATEWAY = 'gateway (node 22)';
+export const GATEWAY = 'gateway (node 22)';
+/** The same gateway with QUERY_LIMITS_ENABLED=false, on (a) and (c): what the query-cost analysis costs. */
+export const GATEWAY_LIMITS_OFF = 'gateway (node 22, limits off)';
 
 const fixed = (value: number | undefined, digits = 1) => (value === undefined ? '–' : value.toFixed(digits));
 
@@ -53,6 +62,14 @@ export function ratio(rows: Row[], operation: OperationKey, against: string): nu
   const gateway = rps(GATEWAY);
   const other = rps(against);
   return gateway !== undefined && other ? gateway / other : undefined;
+}
+
+/** The share of throughput the query-cost analysis costs on an operation: 1 − (limits on) / (limits off). */
+export function analysisOverhead(rows: Row[], operation: OperationKey): number | undefined {
+  const rps = (server: string) => rows.find((row) => row.operation === operation && row.server === server && row.status === 'ok')?.requestsPerSecond;
+  const on = rps(GATEWAY);
+  const off = rps(GATEWAY_LIMITS_OFF);
+  return on !== undefined && off ? 1 - on / off : undefined;
 }
 
 export function targetsOf(rows: Row[]): Results['targets'] {
@@ -73,6 +90,19 @@ export function targetsOf(rows: Row[]): Results['targets'] {
   };
   latency('d', 25);
   latency('g', 300);
+  const noisy = rows.find((row) => row.operation === 'h' && row.server === GATEWAY && row.status === 'ok');
+  const share = noisy?.requestsPerSecond !== undefined && noisy.quietRequestsPerSecond ? noisy.requestsPerSecond / noisy.quietRequestsPerSecond : undefined;
+  targets.push({ target: '(h) (a) beside a noisy neighbour ≥ 0.8× (a) quiet', measured: share === undefined ? 'not measured' : `${share.toFixed(2)}×`, met: share === undefined ? null : share >= 0.8 });
+  const tokenP99 = noisy?.tokenP99Ms;
+  targets.push({ target: '(h) token requests beside a noisy neighbour: p99 < 50 ms', measured: tokenP99 === undefined ? 'not measured' : `${tokenP99.toFixed(1)} ms`, met: tokenP99 === undefined ? null : tokenP99 < 50 });
+  for (const operation of ['a', 'c'] as const) {
+    const value = analysisOverhead(rows, operation);
+    targets.push({
+      target: `(${operation}) query-cost analysis costs ≤ 3 % of throughput`,
+      measured: value === undefined ? 'not measured' : `${(value * 100).toFixed(1)} %`,
+      met: value === undefined ? null : value <= 0.03,
+    });
+  }
   return targets;
 }
 
@@ -85,7 +115,7 @@ export function table(results: Results): string {
     const versusPostgraphile = isGateway ? ratio(results.rows, row.operation, 'PostGraphile (node 22)') : undefined;
     const notes = row.status === 'not run'
       ? `not run: ${row.reason}`
-      : [row.check, row.outcomes ? Object.entries(row.outcomes).map(([key, count]) => `${key} ${count}`).join(', ') : undefined, row.non2xx ? `non-2xx ${row.non2xx}` : undefined, row.errors ? `errors ${row.errors}` : undefined]
+      : [row.check, noisyNotes(row), row.outcomes ? `${row.quietRequestsPerSecond === undefined ? '' : 'noise: '}${Object.entries(row.outcomes).map(([key, count]) => `${key} ${count}`).join(', ')}` : undefined, row.non2xx ? `non-2xx ${row.non2xx}` : undefined, row.errors ? `errors ${row.errors}` : undefined]
           .filter(Boolean)
           .join('; ');
     const statements = row.statementsPerRequest === undefined ? '–' : typeof row.statementsPerRequest === 'number' ? row.statementsPerRequest.toFixed(1) : row.statementsPerRequest;
@@ -94,6 +124,13 @@ export function table(results: Results): string {
     );
   }
   return lines.join('\n');
+}
+
+/** Row (h): its throughput against its quiet figure, and the token probe. */
+function noisyNotes(row: Row): string | undefined {
+  if (row.quietRequestsPerSecond === undefined) return undefined;
+  const share = row.requestsPerSecond === undefined ? '–' : `${(row.requestsPerSecond / row.quietRequestsPerSecond).toFixed(2)}×`;
+  return `${share} of ${row.quietRequestsPerSecond.toFixed(1)} req/s quiet; token p99 ${fixed(row.tokenP99Ms)} ms over ${row.tokenRequests ?? 0} requests`;
 }
 
 function linearityTable(points: LinearityPoint[]): string {
@@ -161,6 +198,18 @@ Gateway max RSS during the run: ${gatewayRss} (target < 300 MB).
 
 ${results.targets.map((target) => `- ${target.met === null ? '❔' : target.met ? '✅' : '❌'} ${target.target}: ${target.measured}`).join('\n')}
 
+### Fairness (h) and the query-cost analysis' overhead
+
+(h) measures the load of (a) twice, back to back: quiet, then while a second API client (the noisy
+neighbour) sends ${results.noise.requestsPerSecond} requests a second on ${results.noise.connections} connections, each in turn: ${results.noise.requests.join('; ')}.
+Meanwhile the bench's client asks for a token every ${results.noise.tokenProbeIntervalMs} ms; "token p99" is over those requests.
+The noisy client's operations wait for its own share of execution slots and connections (README, "Fairness
+between API clients"); what they still take from (a) is time on the gateway's one thread. The rate is 180 requests
+per minute, the per-client limit TimeZest documents (\`--noise-rate\` changes it): unbounded, one client's expensive
+operations would take that thread from everyone, which rate limits, not shares, prevent. "${GATEWAY_LIMITS_OFF}" is the
+same gateway with \`QUERY_LIMITS_ENABLED=false\`, run beside it on (a) and (c): the difference is what the
+query-cost analysis costs.
+
 ### Availability (d) by team size and days
 
 Cost linear in members × days means points on one line, a fixed cost per request
@@ -193,7 +242,7 @@ BENCH_DATABASE_URL=postgres://… npm run bench   # an existing, empty database 
 \`\`\`
 
 Flags: \`--accounts --agents --teams --appointment-types --customers --bookings\` (dataset), \`--connections --warmup --duration
---sequential\` (load), \`--ops a,b,…\`, \`--reseed\`, \`--markdown\` (rewrite this file after a smoke run). PostGraphile runs
+--sequential\` (load), \`--noise-rate\` (row h), \`--ops a,b,…\`, \`--reseed\`, \`--markdown\` (rewrite this file after a smoke run). PostGraphile runs
 from \`bench/postgraphile/server.mjs\` when present; otherwise its rows say "not run".
 `;
   await writeFile(file, text);

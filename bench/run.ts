@@ -18,8 +18,8 @@ import { buildGateway, GATEWAY_ENTRY, GATEWAY_ENV, GATEWAY_NODE_FLAGS } from '..
 import { createApiClient } from '../src/auth/api-clients.ts';
 import { createDb } from '../src/db/client.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded.ts';
-import { availabilityBody, operations, postgraphileBodies, type BenchContext, type Operation, type RequestBody, type ServerKind } from './operations.ts';
-import { printResults, targetsOf, writeMarkdown, writeResults, type LinearityPoint, type Results, type Row } from './report.ts';
+import { availabilityBody, FORGED_TOKEN, noise, operations, postgraphileBodies, type BenchContext, type NoiseRequest, type Operation, type OperationKey, type RequestBody, type ServerKind } from './operations.ts';
+import { GATEWAY as GATEWAY_NAME, GATEWAY_LIMITS_OFF as GATEWAY_LIMITS_OFF_NAME, printResults, targetsOf, writeMarkdown, writeResults, type LinearityPoint, type Results, type Row } from './report.ts';
 import { datasetShape, DEFAULT_SIZE, LINEARITY_TEAM_SIZES, seedDataset, seededId, SMOKE_SIZE, teamPlans, validateSize, type DatasetSize } from './seed.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -32,6 +32,23 @@ const POSTGRAPHILE_SERVER = path.join(root, 'bench/postgraphile/server.mjs');
 const STARTUP_TIMEOUT_MS = 90_000;
 const REQUEST_TIMEOUT_MS = 60_000;
 const RACE_SIZE = 200;
+/** Connections of the noisy neighbour in row (h), each sending its operations in turn. */
+const NOISE_CONNECTIONS = 4;
+/**
+ * Requests per second the noisy neighbour sends (`--noise-rate`), across its connections: by default the
+ * 180 per minute per client that TimeZest documents, a client at its rate limit. Unbounded, one client's
+ * expensive operations take the gateway's one thread from everyone: rate limits bound them, not shares.
+ */
+const DEFAULT_NOISE_RATE = 3;
+/** Pause between two token requests of row (h)'s probe: a steady trickle, not a load of its own. */
+const TOKEN_PROBE_INTERVAL_MS = 20;
+
+/**
+ * The settings every gateway of the bench runs with, beyond its database: the one place to set them. The bench
+ * sends thousands of requests a second from one API client, so any per-client rate limit must be off or far
+ * above that here.
+ */
+const GATEWAY_SETTINGS: Record<string, string> = { TOKEN_TTL_SECONDS: '86400' };
 /** The gateway runs as `npm start` and the Dockerfile run it: bundled, with their flags and environment (issue #5). */
 const GATEWAY_NODE_ARGS = [...GATEWAY_NODE_FLAGS, GATEWAY_ENTRY];
 
@@ -53,6 +70,7 @@ const { values: flags } = parseArgs({
     duration: { type: 'string' },
     sequential: { type: 'string' },
     ops: { type: 'string' },
+    'noise-rate': { type: 'string' },
   },
 });
 
@@ -79,8 +97,9 @@ const settings = {
   warmupSeconds: numberOption('warmup', smoke ? 0.5 : 3),
   durationSeconds: numberOption('duration', smoke ? 1.5 : 10),
   sequentialRequests: numberOption('sequential', smoke ? 5 : 20),
+  noiseRate: numberOption('noise-rate', DEFAULT_NOISE_RATE),
 };
-const selectedOps = new Set((flags.ops ?? 'a,b,c,d,e,f,g').split(',').map((key) => key.trim()));
+const selectedOps = new Set((flags.ops ?? 'a,b,c,d,e,f,g,h').split(',').map((key) => key.trim()));
 const writeMarkdownFile = flags.markdown ?? !smoke;
 /** Smoke and full datasets live side by side, so switching does not reseed. */
 const BENCH_DATABASE = smoke ? 'bench_smoke' : 'bench';
@@ -112,6 +131,17 @@ interface ServerSpec {
   args: string[];
   env: Record<string, string>;
   port: number;
+  /** The operations it answers, when not every one of its kind. */
+  ops?: OperationKey[];
+}
+
+/**
+ * Whether a server answers an operation: of the operation's kinds and, when the server names its operations,
+ * one of them. The noisy neighbour (h) runs on the main gateway only.
+ */
+function serves(spec: ServerSpec, operation: Operation): boolean {
+  if (operation.kind === 'noisy') return spec.name === GATEWAY_NAME;
+  return operation.servers.includes(spec.kind) && (!spec.ops || spec.ops.includes(operation.key));
 }
 
 interface RunningServer extends ServerSpec {
@@ -342,7 +372,12 @@ async function post(server: RunningServer, body: RequestBody): Promise<{ status:
   return { status: response.status, text, ms: performance.now() - started };
 }
 
-async function fetchToken(server: RunningServer, credentials: { clientId: string; clientSecret: string }): Promise<string> {
+interface Credentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+async function fetchToken(server: RunningServer, credentials: Credentials): Promise<string> {
   const response = await fetch(`${server.url}/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -441,6 +476,76 @@ async function raceRow(server: RunningServer, body: RequestBody, row: Row) {
   row.check = wins === 1 && !outcomes['5xx'] ? 'exactly one success, no 5xx' : `UNEXPECTED: ${wins} successes`;
 }
 
+/**
+ * Row (h): the load of (a) from the bench's client, measured quiet and then while a second client sends
+ * `requests` on NOISE_CONNECTIONS connections, each in turn, `settings.noiseRate` a second; meanwhile the
+ * bench's client asks for a token every TOKEN_PROBE_INTERVAL_MS. Any noise answered otherwise than its
+ * `outcome` says, or with a 5xx, fails the row.
+ */
+async function noisyRow(
+  operation: Operation,
+  server: RunningServer,
+  body: RequestBody,
+  row: Row,
+  clients: { measured: Credentials; noisy: Credentials },
+  requests: NoiseRequest[],
+  drain: () => Promise<void>,
+) {
+  const quiet: Row = { ...row };
+  await loadRow(operation, server, body, undefined, quiet);
+  row.quietRequestsPerSecond = quiet.requestsPerSecond;
+  await drain();
+
+  const noisyToken = await fetchToken(server, clients.noisy);
+  const outcomes: Record<string, number> = {};
+  const unexpected: string[] = [];
+  let stopped = false;
+  // The connections share one schedule: a request is due every 1 / rate seconds, on whichever connection is free.
+  let nextDue = performance.now();
+  const sendNoise = async (first: number) => {
+    for (let index = first; !stopped; index += NOISE_CONNECTIONS) {
+      const wait = nextDue - performance.now();
+      nextDue = Math.max(nextDue, performance.now()) + 1000 / settings.noiseRate;
+      if (wait > 0) await sleep(wait);
+      if (stopped) break;
+      const request = requests[index % requests.length]!;
+      const headers = { ...server.headers, authorization: `Bearer ${request.token === 'forged' ? FORGED_TOKEN : noisyToken}` };
+      let answer: string;
+      try {
+        const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers, body: JSON.stringify(request.body), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+        const text = await response.text();
+        answer = response.status >= 500 ? `${response.status}` : response.status === 200 && !text.includes('"errors"') ? 'data' : 'refused';
+        if (answer !== request.outcome && unexpected.length < 3) unexpected.push(`${request.name}: ${response.status} ${text.slice(0, 160)}`);
+      } catch (error) {
+        answer = 'network error';
+        if (unexpected.length < 3) unexpected.push(`${request.name}: ${(error as Error).message}`);
+      }
+      const key = `${request.name} ${answer}`;
+      outcomes[key] = (outcomes[key] ?? 0) + 1;
+    }
+  };
+  const tokenLatencies: number[] = [];
+  const probeTokens = async () => {
+    while (!stopped) {
+      const started = performance.now();
+      await fetchToken(server, clients.measured);
+      tokenLatencies.push(performance.now() - started);
+      await sleep(TOKEN_PROBE_INTERVAL_MS);
+    }
+  };
+  const background = Promise.all([...Array.from({ length: NOISE_CONNECTIONS }, (_, connection) => sendNoise(connection)), probeTokens()]);
+  try {
+    await loadRow(operation, server, body, undefined, row);
+  } finally {
+    stopped = true;
+    await background;
+  }
+  row.outcomes = outcomes;
+  row.tokenRequests = tokenLatencies.length;
+  row.tokenP99Ms = tokenLatencies.length ? percentile(tokenLatencies, 0.99) : undefined;
+  if (unexpected.length) row.check = `UNEXPECTED noise answers: ${unexpected.join(' / ')}`;
+}
+
 function firstDifference(left: string, right: string): string {
   let index = 0;
   while (index < left.length && left[index] === right[index]) index += 1;
@@ -466,6 +571,7 @@ async function main() {
 
   const { db } = createDb(database.url, { poolSize: 1 });
   const credentials = await createApiClient(db, { name: `bench ${startedAt.toISO()}`, scopes: ['read', 'write'], accounts: 'all' });
+  const noisyCredentials = await createApiClient(db, { name: `bench noisy neighbour ${startedAt.toISO()}`, scopes: ['read'], accounts: 'all' });
   await db.$disconnect();
 
   const teams = teamPlans(size);
@@ -498,14 +604,16 @@ async function main() {
   const node22 = node22Works ? NODE22 : process.execPath;
   const machineNode = findMachineNode();
   const machineNodeMajor = execFileSync(machineNode, ['-p', 'process.versions.node']).toString().trim().split('.')[0];
-  const roles = ['bench_gateway', 'bench_raw', 'bench_postgraphile', 'bench_gateway_machine'];
+  const roles = ['bench_gateway', 'bench_raw', 'bench_postgraphile', 'bench_gateway_machine', 'bench_gateway_limits_off'];
   const ownRoles = statementsAvailable && (await createRoles(database.url, roles));
   // Rate limits off: the bench measures throughput, and sends far more than a client's quota.
-  const env = (role: string) => ({ DATABASE_URL: ownRoles ? urlAs(database.url, role) : database.url, TOKEN_TTL_SECONDS: '86400', NODE_ENV: 'production', RATE_LIMITS: 'false' });
-  const gatewayEnv = (role: string) => ({ ...GATEWAY_ENV, ...env(role) });
+  const env = (role: string) => ({ DATABASE_URL: ownRoles ? urlAs(database.url, role) : database.url, TOKEN_TTL_SECONDS: '86400', NODE_ENV: 'production' });
+  const gatewayEnv = (role: string) => ({ ...GATEWAY_ENV, ...env(role), ...GATEWAY_SETTINGS });
   await buildGateway();
   const specs: ServerSpec[] = [
-    { name: `gateway (node 22)`, kind: 'gateway', role: roles[0]!, command: node22, args: GATEWAY_NODE_ARGS, env: gatewayEnv(roles[0]!), port: await freePort() },
+    { name: GATEWAY_NAME, kind: 'gateway', role: roles[0]!, command: node22, args: GATEWAY_NODE_ARGS, env: gatewayEnv(roles[0]!), port: await freePort() },
+    // The same gateway without the query-cost analysis, side by side with it on (a) and (c): what the analysis costs.
+    { name: GATEWAY_LIMITS_OFF_NAME, kind: 'gateway', role: roles[4]!, command: node22, args: GATEWAY_NODE_ARGS, env: { ...gatewayEnv(roles[4]!), QUERY_LIMITS_ENABLED: 'false' }, port: await freePort(), ops: ['a', 'c'] },
     { name: 'raw SQL (node 22)', kind: 'raw', role: roles[1]!, command: node22, args: ['--import', 'tsx', 'bench/raw-server.ts'], env: env(roles[1]!), port: await freePort() },
     { name: 'PostGraphile (node 22)', kind: 'postgraphile', role: roles[2]!, command: node22, args: [POSTGRAPHILE_SERVER], env: env(roles[2]!), port: await freePort() },
     { name: `gateway (node ${machineNodeMajor}, machine)`, kind: 'gateway', role: roles[3]!, command: machineNode, args: GATEWAY_NODE_ARGS, env: gatewayEnv(roles[3]!), port: await freePort() },
@@ -533,7 +641,7 @@ async function main() {
   const gatewayBodies = new Map<string, string>();
   for (const operation of operations(context).filter((candidate) => selectedOps.has(candidate.key))) {
     console.log(`\n(${operation.key}) ${operation.title}`);
-    for (const spec of specs.filter((candidate) => operation.servers.includes(candidate.kind))) {
+    for (const spec of specs.filter((candidate) => serves(candidate, operation))) {
       const row: Row = { operation: operation.key, title: operation.title, server: spec.name, status: 'ok' };
       rows.push(row);
       const server = running.find((candidate) => candidate.name === spec.name);
@@ -548,11 +656,14 @@ async function main() {
         const nextBody = operation.nextBody?.(context);
         if (operation.kind === 'race') {
           await raceRow(server, body, row);
+        } else if (operation.kind === 'noisy') {
+          const drain = () => waitUntilDrained(database.url, server, ownRoles ? spec.role : undefined);
+          await noisyRow(operation, server, body, row, { measured: credentials, noisy: noisyCredentials }, noise(context), drain);
         } else {
           // Check the answer before timing it.
           const probe = await post(server, nextBody ? nextBody() : body);
           if (probe.status !== 200 || probe.text.includes('"errors"')) throw new Error(`answered ${probe.status}: ${probe.text.slice(0, 300)}`);
-          if (spec.name === 'gateway (node 22)') gatewayBodies.set(operation.key, probe.text);
+          if (spec.name === GATEWAY_NAME) gatewayBodies.set(operation.key, probe.text);
           if (spec.kind === 'raw') {
             const reference = gatewayBodies.get(operation.key);
             row.check = reference === undefined ? 'not compared' : reference === probe.text ? `byte-identical to gateway (${probe.text.length} B)` : `MISMATCH: ${firstDifference(reference, probe.text)}`;
@@ -581,7 +692,7 @@ async function main() {
   }
 
   const linearity: LinearityPoint[] = [];
-  const gateway = running.find((server) => server.name === 'gateway (node 22)');
+  const gateway = running.find((server) => server.name === GATEWAY_NAME);
   if (gateway && selectedOps.has('d')) {
     console.log('\nAvailability linearity (gateway node 22, one request at a time)');
     const points: Array<[number, number]> = [...context.linearityTeams.keys()].map((members) => [members, 30]);
@@ -624,6 +735,12 @@ async function main() {
     rows,
     linearity,
     targets: targetsOf(rows),
+    noise: {
+      connections: NOISE_CONNECTIONS,
+      requestsPerSecond: settings.noiseRate,
+      tokenProbeIntervalMs: TOKEN_PROBE_INTERVAL_MS,
+      requests: noise(context).map((request) => `${request.name} (${request.outcome === 'data' ? 'answered' : 'refused'})`),
+    },
   };
   printResults(results);
   const resultsFile = await writeResults(results, path.join(root, 'bench/results'));

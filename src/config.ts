@@ -37,6 +37,8 @@ export interface Config {
   corsOrigins: string[];
   /** Load the demo accounts and demo client into an empty database at start. */
   seedDemo: boolean;
+  /** How slots and connections are shared between API clients (src/fairness, README "Fairness between clients"). */
+  fairness: FairnessConfig;
 }
 
 /** Requests per window; each limit counts in fixed windows of `windowSeconds` (src/rate-limits/). */
@@ -57,6 +59,17 @@ export interface RateLimitSettings {
 }
 
 const limit = (defaultValue: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(1).max(max).default(defaultValue);
+
+export interface FairnessConfig {
+  /** Queries executing through the resolvers at once, and at most per API client. */
+  querySlots: { slots: number; perCaller: number };
+  /** The same for reports, in a lane of their own. */
+  reportSlots: { slots: number; perCaller: number };
+  /** Compiled reads' statements on the shared pool at once, and at most per API client. */
+  compiledReadConnections: { slots: number; perCaller: number };
+}
+
+const slotCount = (fallback: number) => z.coerce.number().int().min(1).max(1000).default(fallback);
 
 const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -109,7 +122,19 @@ const environmentSchema = z.object({
     .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
     .pipe(z.array(z.url({ message: 'must be a comma-separated list of origins such as https://app.example.com' }))),
   SEED_DEMO: z.enum(['true', 'false'], 'must be true or false').optional(),
-});
+  QUERY_SLOTS: slotCount(3),
+  QUERY_SLOTS_PER_CLIENT: slotCount(2),
+  REPORT_SLOTS: slotCount(2),
+  REPORT_SLOTS_PER_CLIENT: slotCount(1),
+  COMPILED_READ_CONNECTIONS: slotCount(8),
+  COMPILED_READ_CONNECTIONS_PER_CLIENT: slotCount(6),
+})
+  .refine((env) => env.QUERY_SLOTS_PER_CLIENT <= env.QUERY_SLOTS, { path: ['QUERY_SLOTS_PER_CLIENT'], message: 'must not exceed QUERY_SLOTS' })
+  .refine((env) => env.REPORT_SLOTS_PER_CLIENT <= env.REPORT_SLOTS, { path: ['REPORT_SLOTS_PER_CLIENT'], message: 'must not exceed REPORT_SLOTS' })
+  .refine((env) => env.COMPILED_READ_CONNECTIONS_PER_CLIENT <= env.COMPILED_READ_CONNECTIONS, {
+    path: ['COMPILED_READ_CONNECTIONS_PER_CLIENT'],
+    message: 'must not exceed COMPILED_READ_CONNECTIONS',
+  });
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -169,5 +194,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     corsOrigins: env.CORS_ORIGINS.map((origin) => new URL(origin).origin),
     // Demo data belongs to the embedded demo database; a database given by URL is seeded only on request.
     seedDemo: env.SEED_DEMO === undefined ? env.DATABASE_URL === undefined : env.SEED_DEMO === 'true',
+    fairness: {
+      querySlots: { slots: env.QUERY_SLOTS, perCaller: env.QUERY_SLOTS_PER_CLIENT },
+      reportSlots: { slots: env.REPORT_SLOTS, perCaller: env.REPORT_SLOTS_PER_CLIENT },
+      compiledReadConnections: { slots: env.COMPILED_READ_CONNECTIONS, perCaller: env.COMPILED_READ_CONNECTIONS_PER_CLIENT },
+    },
   };
 }

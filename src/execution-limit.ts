@@ -1,5 +1,6 @@
 import { getOperationAST, Kind, type OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { createFairSlots, type FairSlotLimits } from './fairness/fair-slots.ts';
 
 /**
  * Executing a large read through the resolvers holds its whole execution
@@ -12,53 +13,33 @@ import type { Plugin } from 'graphql-yoga';
  *
  * Queries wait in one of two lanes, so that a burst of reports never holds up
  * availability or a list: `reports` for operations asking for one of
- * `reportFields`, `queries` for the others. Mutations are short, wait on
- * PostgreSQL rather than the CPU, and never wait. Reads served as one
- * compiled statement (a later plugin) never reach this execution.
+ * `reportFields`, `queries` for the others. Each lane's slots are shared
+ * fairly between API clients (src/fairness/fair-slots.ts): a client holds at
+ * most its share of a lane, and waiting clients take turns, so one tenant's
+ * queue of expensive reads never stands between another tenant and a slot
+ * (issue #10: two availability queries of one tenant held another's 6 ms read
+ * for seconds). Mutations are short, wait on PostgreSQL rather than the CPU,
+ * and never wait. Reads served as one compiled statement (a later plugin)
+ * never reach this execution.
  */
 export function useQueryExecutionLimit<Context extends Record<string, unknown>>(limits: {
-  queries: number;
-  reports: number;
+  queries: FairSlotLimits;
+  reports: FairSlotLimits;
   reportFields: readonly string[];
+  /** Whose share an operation uses, from its context value: its API client, or one key for all anonymous callers. */
+  callerOf: (contextValue: unknown) => string;
 }): Plugin<Record<string, unknown>, Context> {
-  const queries = lane(limits.queries);
-  const reports = lane(limits.reports);
+  const queries = createFairSlots(limits.queries);
+  const reports = createFairSlots(limits.reports);
   const isReport = (operation: OperationDefinitionNode) =>
     operation.selectionSet.selections.some((selection) => selection.kind === Kind.FIELD && limits.reportFields.includes(selection.name.value));
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
       const operation = getOperationAST(args.document, args.operationName);
       if (operation?.operation !== 'query') return;
-      const chosen = isReport(operation) ? reports : queries;
-      setExecuteFn(async (executionArgs) => {
-        await chosen.acquire();
-        try {
-          return await executeFn(executionArgs);
-        } finally {
-          chosen.release();
-        }
-      });
-    },
-  };
-}
-
-/** At most `concurrency` holders at once; the rest wait in arrival order. */
-function lane(concurrency: number) {
-  let running = 0;
-  const waiting: Array<() => void> = [];
-  return {
-    async acquire() {
-      if (running < concurrency) {
-        running += 1;
-        return;
-      }
-      // The slot passes straight from the releasing execution to the next in line.
-      await new Promise<void>((resolve) => waiting.push(resolve));
-    },
-    release() {
-      const next = waiting.shift();
-      if (next) next();
-      else running -= 1;
+      const lane = isReport(operation) ? reports : queries;
+      const caller = limits.callerOf(args.contextValue);
+      setExecuteFn((executionArgs) => lane.run(caller, async () => executeFn(executionArgs)));
     },
   };
 }

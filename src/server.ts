@@ -3,7 +3,7 @@ import { getOperationAST } from 'graphql';
 import type { AddressInfo } from 'node:net';
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.ts';
-import type { Db } from './db/client.ts';
+import { reservedDb, type Db } from './db/client.ts';
 import { createAuth, type Auth } from './auth/index.ts';
 import { REVOKED } from './auth/bearer.ts';
 import { authenticatedRequests, withCompiledReadFastPath, type FastPath } from './compiled-reads/fast-path.ts';
@@ -17,12 +17,14 @@ import { boundError, useResolvedItemsBudget } from './execution-bounds.ts';
 import { READY_PATH, readinessResponse } from './readiness.ts';
 import { createRateLimits, type RateLimits } from './rate-limits/limits.ts';
 import { useRequestRateLimit } from './rate-limits/requests.ts';
+import { callerKey } from './fairness/caller.ts';
+import { createFairSlots } from './fairness/fair-slots.ts';
 import { createContext, type Context } from './schema/context.ts';
 import { schema } from './schema/index.ts';
 import { invalidToken } from './schema/errors.ts';
 
-/** Queries executing through the resolvers at once, reports apart; more wait their turn (src/execution-limit.ts). */
-const EXECUTION_LIMITS = { queries: 2, reports: 1, reportFields: ['schedulingReport'] } as const;
+/** Operations asking for these execute in the lane for reports (src/execution-limit.ts). */
+const REPORT_FIELDS = ['schedulingReport'];
 
 const GRAPHQL_ENDPOINT = '/graphql';
 
@@ -41,9 +43,11 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
   const rateLimits = createRateLimits(config.rateLimits, config.redisUrl);
   // Not ready means counting in memory for now: the gateway serves anyway, and shares counters once Redis connects.
   await rateLimits.ready();
-  const auth = await createAuth({ db, config, rateLimits });
+  // Token requests and client checks on connections of their own: reads cannot hold them up.
+  const auth = await createAuth({ db: reservedDb(db), config, rateLimits });
   const services = { rootDb: db, config, rateLimits, allAccounts: auth.allAccounts };
   const operations = createOperationLimits(schema, config.queryLimits);
+  const compiledReadConnections = createFairSlots(config.fairness.compiledReadConnections);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -81,9 +85,14 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
       useRequestRateLimit({ limit: rateLimits.requests, auth, endpoint: GRAPHQL_ENDPOINT, authenticatedRequests }),
       ...(config.queryLimits.enabled ? [useQueryLimits(operations)] : []),
       useClientConfirmation(),
-      useQueryExecutionLimit(EXECUTION_LIMITS),
+      useQueryExecutionLimit({
+        queries: config.fairness.querySlots,
+        reports: config.fairness.reportSlots,
+        reportFields: REPORT_FIELDS,
+        callerOf: (context) => callerKey((context as Context).principal),
+      }),
       useResolvedItemsBudget(schema, config.bounds.maxResolvedItems),
-      ...(config.compiledReads ? [useCompiledReads({ maxResponseBytes: config.bounds.maxResponseBytes })] : []),
+      ...(config.compiledReads ? [useCompiledReads({ maxResponseBytes: config.bounds.maxResponseBytes, connections: compiledReadConnections })] : []),
     ],
   });
   const fastPath = config.compiledReads
@@ -96,6 +105,7 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
         yoga,
         maxResponseBytes: config.bounds.maxResponseBytes,
         rateLimit: rateLimits.requests,
+        connections: compiledReadConnections,
       })
     : undefined;
   return { yoga, auth, handle: fastPath?.handle ?? yoga, fastPath, rateLimits };

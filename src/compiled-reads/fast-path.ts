@@ -8,6 +8,8 @@ import { boundError, boundErrorBody } from '../execution-bounds.ts';
 import type { Limit } from '../rate-limits/limits.ts';
 import { rateLimitHeaders } from '../rate-limits/http.ts';
 import { countRequest, refusal } from '../rate-limits/requests.ts';
+import { callerKey } from '../fairness/caller.ts';
+import type { FairSlots } from '../fairness/fair-slots.ts';
 import { accountsInScope } from '../schema/common.ts';
 import { compileRead } from './compile.ts';
 import { failedCompiledReads, negotiatedMediaType, runCompiledRead } from './plugin.ts';
@@ -39,7 +41,8 @@ export interface FastPath {
  * invalid documents, operations over a limit (`operations.check`, which
  * yoga's path asks too, so yoga refuses them with the same errors),
  * operations the compiler does not know, anonymous or rejected tokens,
- * clients that changed (yoga answers each as usual).
+ * clients that changed (yoga answers each as usual). Statements wait for one
+ * of `connections`, shared fairly between clients.
  */
 export function withCompiledReadFastPath(options: {
   endpoint: string;
@@ -51,8 +54,9 @@ export function withCompiledReadFastPath(options: {
   maxResponseBytes: number;
   /** The per-client request limit (src/rate-limits/): counted here for the requests this path sees. */
   rateLimit: Limit | undefined;
+  connections: FairSlots;
 }): FastPath {
-  const { endpoint, schema, operations, auth, db, yoga, maxResponseBytes, rateLimit } = options;
+  const { endpoint, schema, operations, auth, db, yoga, maxResponseBytes, rateLimit, connections } = options;
 
   let served = 0;
   const handle: NodeHandler = (request, response) => {
@@ -146,7 +150,9 @@ export function withCompiledReadFastPath(options: {
       accountsFor: (accountIds) => accountsInScope({ principal }, accountIds),
       hasScope: (scope) => principal.scopes.includes(scope),
     });
-    const body = compiled ? await runCompiledRead(db, compiled, authentication.unconfirmed?.client, maxResponseBytes) : undefined;
+    const body = compiled
+      ? await connections.run(callerKey(principal), () => runCompiledRead(db, compiled, authentication.unconfirmed?.client, maxResponseBytes))
+      : undefined;
     if (body === undefined) return undefined;
     const mediaType = negotiatedMediaType(request.headers.accept)!;
     return { status: 200, headers: { 'Content-Type': `${mediaType}; charset=utf-8`, ...(limited && rateLimitHeaders(limited)) }, body };

@@ -5,6 +5,8 @@ import { clientGuard } from '../auth/bearer.ts';
 import { queryScalar, type Db } from '../db/client.ts';
 import type { ApiClient } from '../generated/prisma/client.ts';
 import { boundError, responseTooLarge } from '../execution-bounds.ts';
+import { callerKey } from '../fairness/caller.ts';
+import type { FairSlots } from '../fairness/fair-slots.ts';
 import { accountsInScope } from '../schema/common.ts';
 import type { Context } from '../schema/context.ts';
 import { compileRead, type CompiledRead } from './compile.ts';
@@ -22,8 +24,9 @@ export const failedCompiledReads = new WeakSet<IncomingMessage>();
  * Serves the read operations the compiler understands with one SQL statement
  * and sends PostgreSQL's JSON as the response body, untouched; everything
  * else (mutations, errors, fields computed in code) executes as usual.
+ * Statements wait for one of `connections`, shared fairly between clients.
  */
-export function useCompiledReads(options: { maxResponseBytes: number }): Plugin<Record<string, unknown>, Context> {
+export function useCompiledReads(options: { maxResponseBytes: number; connections: FairSlots }): Plugin<Record<string, unknown>, Context> {
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
       const context = args.contextValue as unknown as Context & { req?: IncomingMessage };
@@ -40,7 +43,9 @@ export function useCompiledReads(options: { maxResponseBytes: number }): Plugin<
       setExecuteFn(async (executionArgs) => {
         let body: string;
         try {
-          const value = await runCompiledRead(context.rootDb, compiled, context.unconfirmedClient, options.maxResponseBytes);
+          const value = await options.connections.run(callerKey(context.principal), () =>
+            runCompiledRead(context.rootDb, compiled, context.unconfirmedClient, options.maxResponseBytes),
+          );
           if (value === undefined) return executeFn(executionArgs);
           body = value;
         } catch (error) {

@@ -15,6 +15,18 @@ type ScalarQuery = (sql: string, params: unknown[], prepare: boolean) => Promise
 
 const scalarQueries = new WeakMap<Db, ScalarQuery>();
 
+/** Connections of the pool every request shares (`poolSize` overrides it). */
+export const POOL_SIZE = 10;
+/**
+ * Connections kept apart for authentication: the token endpoint and the
+ * checks of API clients run on a pool of their own (`reservedDb`), so that
+ * reads holding every connection of the shared pool cannot delay them
+ * (issue #10: 12 heavy reads took token requests from 9 ms to 2.45 s).
+ */
+export const RESERVED_CONNECTIONS = 2;
+
+const reserves = new WeakMap<Db, Db>();
+
 /**
  * Bounds on the pool's connections (the gateway's: migrations, the CLI and
  * seeding run without). PostgreSQL enforces the two timeouts on every
@@ -28,38 +40,53 @@ export interface PoolBounds {
 
 /**
  * The one Prisma client of a process, on a pg pool it shares with the
- * statements the read compiler writes by hand. With `countStatements`, every
- * SQL statement is counted, so tests can assert the shape of an operation's
- * cost.
+ * statements the read compiler writes by hand, and a second client on the
+ * small reserved pool (`reservedDb`), which closes with it. With
+ * `countStatements`, every SQL statement of both is counted, so tests can
+ * assert the shape of an operation's cost.
  */
 export function createDb(url: string, options: { countStatements?: boolean; poolSize?: number; bounds?: PoolBounds } = {}) {
   const { statementTimeoutMs, idleInTransactionTimeoutMs, connectTimeoutMs } = options.bounds ?? {};
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: options.poolSize ?? 10,
-    statement_timeout: statementTimeoutMs,
-    idle_in_transaction_session_timeout: idleInTransactionTimeoutMs,
-    connectionTimeoutMillis: connectTimeoutMs,
-  });
-  handlePoolErrors(pool);
-  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
+  const poolOf = (max: number) => {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max,
+      statement_timeout: statementTimeoutMs,
+      idle_in_transaction_session_timeout: idleInTransactionTimeoutMs,
+      connectionTimeoutMillis: connectTimeoutMs,
+    });
+    handlePoolErrors(pool);
+    return pool;
+  };
   const counter = { count: 0 };
-  let db: Db;
-  if (options.countStatements) {
+  const clientOn = (pool: pg.Pool): Db => {
+    const adapter = new PrismaPg(pool, { disposeExternalPool: true });
+    if (!options.countStatements) return new PrismaClient({ adapter });
     const logged = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
     logged.$on('query', () => {
       counter.count += 1;
     });
-    db = logged;
-  } else {
-    db = new PrismaClient({ adapter });
-  }
+    return logged;
+  };
+  const pool = poolOf(options.poolSize ?? POOL_SIZE);
+  const db = clientOn(pool);
+  const reserve = clientOn(poolOf(RESERVED_CONNECTIONS));
+  reserves.set(db, reserve);
+  const disconnect = db.$disconnect.bind(db);
+  db.$disconnect = async () => {
+    await Promise.all([disconnect(), reserve.$disconnect()]);
+  };
   scalarQueries.set(db, async (sql, params, prepare) => {
     if (options.countStatements) counter.count += 1;
     const { rows } = await pool.query({ name: prepare ? statementName(sql) : undefined, text: sql, values: params, rowMode: 'array' });
     return (rows[0] as unknown[] | undefined)?.[0];
   });
   return { db, statements: options.countStatements ? (counter as StatementCounter) : undefined };
+}
+
+/** The client on `db`'s reserved connections (RESERVED_CONNECTIONS), for authentication; `db` itself when it has none. */
+export function reservedDb(db: Db): Db {
+  return reserves.get(db) ?? db;
 }
 
 /**
