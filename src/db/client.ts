@@ -1,6 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
+import { withEmptySelectionAllowed } from './empty-selection.ts';
 
 export type Db = PrismaClient;
 
@@ -30,9 +31,9 @@ export function createDb(url: string, options: { countStatements?: boolean; pool
     logged.$on('query', () => {
       counter.count += 1;
     });
-    db = logged;
+    db = withEmptySelectionAllowed(logged);
   } else {
-    db = new PrismaClient({ adapter });
+    db = withEmptySelectionAllowed(new PrismaClient({ adapter }));
   }
   scalarQueries.set(db, async (sql, params, prepare) => {
     if (options.countStatements) counter.count += 1;

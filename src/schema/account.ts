@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { builder } from './builder.ts';
-import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, stringFilter, StringFilter, write, selection, filterArgs, withFilter } from './common.ts';
+import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, stringFilter, StringFilter, write, filterArgs, withFilter } from './common.ts';
 import { ACCOUNT_FILTERS } from '../query/catalogs.ts';
 import { uniqueSlug } from '../db/accounts.ts';
 import { isIanaTimeZone } from '../scheduling/time-zone.ts';
@@ -129,7 +129,7 @@ builder.mutationFields((t) => ({
         undefined,
         () =>
           context.rootDb.account.create({
-            ...selection(query),
+            ...query,
             data: { name: input.name.trim(), slug, timeZone: input.timeZone },
           }),
         { slug: ['input', 'slug'] },
@@ -149,7 +149,7 @@ builder.mutationFields((t) => ({
     resolve: (query, _root, { id, input }, context) =>
       write(id, () =>
         context.db.account.update({
-          ...selection(query),
+          ...query,
           where: { id: idOf('Account', id) },
           data: { name: input.name?.trim() ?? undefined, timeZone: input.timeZone ?? undefined },
         }),

@@ -13,7 +13,6 @@ import {
   stringFilter,
   targetAccount,
   write,
-  selection,
   filterArgs,
   withFilter,
 } from './common.ts';
@@ -153,7 +152,7 @@ builder.mutationFields((t) => ({
         undefined,
         () =>
           context.db.agent.create({
-            ...selection(query),
+            ...query,
             data: {
               accountId,
               name: input.name.trim(),
@@ -182,7 +181,7 @@ builder.mutationFields((t) => ({
         id,
         () =>
           context.db.agent.update({
-            ...selection(query),
+            ...query,
             where: { id: agent.id },
             data: {
               name: input.name?.trim() ?? undefined,

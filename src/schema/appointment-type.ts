@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { builder } from './builder.ts';
 import { nonBlank } from './account.ts';
-import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilter, targetAccount, write, selection, filterArgs, withFilter } from './common.ts';
+import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilter, targetAccount, write, filterArgs, withFilter } from './common.ts';
 import { APPOINTMENT_TYPE_FILTERS } from '../query/catalogs.ts';
 import type { Context } from './context.ts';
 
@@ -165,7 +165,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateAppointmentTypeInput }) },
     resolve: (query, _root, { input }, context) =>
       context.db.appointmentType.create({
-        ...selection(query),
+        ...query,
         data: {
           accountId: targetAccount(context, input.accountId),
           internalName: input.internalName.trim(),
@@ -183,7 +183,7 @@ builder.mutationFields((t) => ({
     resolve: (query, _root, { id, input }, context) =>
       write(id, () =>
         context.db.appointmentType.update({
-          ...selection(query),
+          ...query,
           where: { id: idOf('AppointmentType', id) },
           data: {
             internalName: input.internalName?.trim() ?? undefined,

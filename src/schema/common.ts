@@ -209,15 +209,6 @@ export function orderByInput<Field extends string>(typeName: string, fields: Rec
   return { args, toPrisma };
 }
 
-/**
- * Pothos hands a mutation an empty `select` when the client asked only for
- * `__typename` of the result; Prisma rejects that, and the default shape is
- * just as good.
- */
-export function selection<Query extends { select?: object }>(query: Query): Query | Record<string, never> {
-  return query.select && Object.keys(query.select).length === 0 ? {} : query;
-}
-
 // ---- TQL filters ------------------------------------------------------------------
 
 /** The `filter: String` argument of a list, documenting the attributes it accepts. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { builder } from './builder.ts';
 import { nonBlank } from './account.ts';
-import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilter, targetAccount, write, selection, filterArgs, withFilter } from './common.ts';
+import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilter, targetAccount, write, filterArgs, withFilter } from './common.ts';
 import { CUSTOMER_FILTERS } from '../query/catalogs.ts';
 import type { Context } from './context.ts';
 
@@ -98,7 +98,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateCustomerInput }) },
     resolve: (query, _root, { input }, context) =>
       context.db.customer.create({
-        ...selection(query),
+        ...query,
         data: {
           accountId: targetAccount(context, input.accountId),
           name: input.name.trim(),
@@ -116,7 +116,7 @@ builder.mutationFields((t) => ({
     resolve: (query, _root, { id, input }, context) =>
       write(id, () =>
         context.db.customer.update({
-          ...selection(query),
+          ...query,
           where: { id: idOf('Customer', id) },
           data: {
             name: input.name?.trim() ?? undefined,

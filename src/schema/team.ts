@@ -13,7 +13,6 @@ import {
   stringFilter,
   targetAccount,
   write,
-  selection,
   filterArgs,
   withFilter,
 } from './common.ts';
@@ -177,7 +176,7 @@ builder.mutationFields((t) => ({
       const accountId = targetAccount(context, input.accountId);
       const members = await membershipRows(context, accountId, input.members ?? []);
       return context.db.team.create({
-        ...selection(query),
+        ...query,
         data: {
           accountId,
           internalName: input.internalName.trim(),
@@ -199,7 +198,7 @@ builder.mutationFields((t) => ({
       const members = input.members ? await membershipRows(context, team.accountId, input.members) : undefined;
       return write(id, () =>
         context.db.team.update({
-          ...selection(query),
+          ...query,
           where: { id: team.id },
           data: {
             internalName: input.internalName?.trim() ?? undefined,
