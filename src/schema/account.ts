@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { builder } from './builder.ts';
-import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, stringFilter, StringFilter, write, filterArgs, withFilter } from './common.ts';
+import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, stringFilters, StringFilter, write, filterArgs, withFilter } from './common.ts';
 import { ACCOUNT_FILTERS } from '../query/catalogs.ts';
 import { uniqueSlug } from '../db/accounts.ts';
 import { isIanaTimeZone } from '../scheduling/time-zone.ts';
@@ -56,8 +56,7 @@ function accountWhere(
   return withFilter(
     {
       id: { in: accountsInScope(context, args.accountIds) },
-      name: stringFilter(args.where?.name),
-      slug: stringFilter(args.where?.slug),
+      AND: stringFilters({ name: args.where?.name, slug: args.where?.slug }),
     },
     args.filter,
     ACCOUNT_FILTERS,

@@ -10,7 +10,7 @@ import {
   MUTATION_ERRORS,
   orderByInput,
   StringFilter,
-  stringFilter,
+  stringFilters,
   targetAccount,
   write,
   filterArgs,
@@ -71,8 +71,7 @@ function agentWhere(context: Context, args: { accountIds?: readonly string[] | n
   return withFilter(
     {
       accountId: { in: accountsInScope(context, args.accountIds) },
-      name: stringFilter(where?.name),
-      email: stringFilter(where?.email),
+      AND: stringFilters({ name: where?.name, email: where?.email }),
       role: where?.roles ? { in: where.roles } : undefined,
       schedulable: where?.schedulable ?? undefined,
       timeZone: where?.timeZone ?? undefined,

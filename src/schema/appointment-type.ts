@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { builder } from './builder.ts';
 import { nonBlank } from './account.ts';
-import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilter, targetAccount, write, filterArgs, withFilter } from './common.ts';
+import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilters, targetAccount, write, filterArgs, withFilter } from './common.ts';
 import { APPOINTMENT_TYPE_FILTERS } from '../query/catalogs.ts';
 import type { Context } from './context.ts';
 
@@ -61,8 +61,7 @@ function appointmentTypeWhere(
   return withFilter(
     {
       accountId: { in: accountsInScope(context, args.accountIds) },
-      internalName: stringFilter(where?.internalName),
-      externalName: stringFilter(where?.externalName),
+      AND: stringFilters({ internalName: where?.internalName, externalName: where?.externalName }),
       active: where?.active ?? undefined,
       confirmationFlow: where?.confirmationFlow ?? undefined,
     },

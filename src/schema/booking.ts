@@ -34,6 +34,7 @@ import {
   withFilter,
 } from './common.ts';
 import { BOOKING_FILTERS } from '../query/catalogs.ts';
+import { containsText } from '../query/like.ts';
 import type { Context } from './context.ts';
 import { ValidationError } from './errors.ts';
 import { encodeId } from './global-id.ts';
@@ -313,9 +314,9 @@ function bookingWhere(context: Context, args: { accountIds?: readonly string[] |
     search
       ? {
           OR: [
-            { title: { contains: search, mode: 'insensitive' as const } },
-            { description: { contains: search, mode: 'insensitive' as const } },
-            { customer: { name: { contains: search, mode: 'insensitive' as const } } },
+            { title: containsText(search) },
+            { description: containsText(search) },
+            { customer: { name: containsText(search) } },
           ],
         }
       : {},

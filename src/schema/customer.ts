@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { builder } from './builder.ts';
 import { nonBlank } from './account.ts';
-import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilter, targetAccount, write, filterArgs, withFilter } from './common.ts';
+import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilters, targetAccount, write, filterArgs, withFilter } from './common.ts';
 import { CUSTOMER_FILTERS } from '../query/catalogs.ts';
+import { containsText } from '../query/like.ts';
 import type { Context } from './context.ts';
 
 export const CustomerRef = builder.prismaNode('Customer', {
@@ -37,13 +38,12 @@ function customerWhere(context: Context, args: { accountIds?: readonly string[] 
   return withFilter(
     {
       accountId: { in: accountsInScope(context, args.accountIds) },
-      name: stringFilter(where?.name),
-      email: stringFilter(where?.email),
+      AND: stringFilters({ name: where?.name, email: where?.email }),
       OR: search
         ? [
-            { name: { contains: search, mode: 'insensitive' as const } },
-            { email: { contains: search, mode: 'insensitive' as const } },
-            { phone: { contains: search } },
+            { name: containsText(search) },
+            { email: containsText(search) },
+            { phone: containsText(search) },
           ]
         : undefined,
     },

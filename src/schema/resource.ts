@@ -3,6 +3,7 @@ import { Prisma } from '../generated/prisma/client.ts';
 import { builder } from './builder.ts';
 import { toSqlCondition } from '../query/compile.ts';
 import { RESOURCE_FILTERS } from '../query/catalogs.ts';
+import { escapeLike } from '../query/like.ts';
 import { accountIdsArg, accountsInScope, compileFilter, filterArgs, StringFilter } from './common.ts';
 import { ResourceInterface, ResourceKind } from './resource-interface.ts';
 
@@ -14,10 +15,6 @@ const ResourceWhere = builder.inputType('ResourceWhere', {
 });
 
 type NameFilter = typeof StringFilter.$inferInput | null | undefined;
-
-function escapeLike(text: string) {
-  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
-}
 
 function nameCondition(filter: NameFilter): Prisma.Sql {
   const conditions: Prisma.Sql[] = [];

@@ -10,7 +10,7 @@ import {
   MUTATION_ERRORS,
   orderByInput,
   StringFilter,
-  stringFilter,
+  stringFilters,
   targetAccount,
   write,
   filterArgs,
@@ -101,8 +101,7 @@ function teamWhere(context: Context, args: { accountIds?: readonly string[] | nu
   return withFilter(
     {
       accountId: { in: accountsInScope(context, args.accountIds) },
-      internalName: stringFilter(where?.internalName),
-      externalName: stringFilter(where?.externalName),
+      AND: stringFilters({ internalName: where?.internalName, externalName: where?.externalName }),
       schedulingMode: where?.schedulingModes ? { in: where.schedulingModes } : undefined,
       memberships: where?.memberIds ? { some: { agentId: idsFilter('Agent', where.memberIds) } } : undefined,
     },
