@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.ts';
+import { transaction } from '../db/transaction-retry.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Booking, Prisma } from '../generated/prisma/client.ts';
 import { blockedRange, computeSlots, type AppointmentRules } from '../scheduling/availability.ts';
@@ -116,7 +117,9 @@ async function holdTime(
     INSERT INTO time_blocks (account_id, agent_id, booking_id, reservation_id, during, expires_at, exclusive)
     SELECT ${hold.accountId}::uuid, agent_id, ${hold.bookingId ?? null}::uuid, ${hold.reservationId ?? null}::uuid,
            tstzrange(${hold.start}, ${hold.end}, '[)'), ${hold.expiresAt ?? null}::timestamptz, ${hold.exclusive}
-    FROM unnest(${hold.agentIds}::uuid[]) AS agent_id`;
+    FROM unnest(${hold.agentIds}::uuid[]) AS agent_id
+    -- One order for every transaction, so two holds of the same agents queue rather than wait on each other.
+    ORDER BY agent_id`;
 }
 
 function blockedInterval(plan: Pick<Plan, 'startsAt' | 'endsAt' | 'rules'>) {
@@ -131,7 +134,7 @@ function blockedInterval(plan: Pick<Plan, 'startsAt' | 'endsAt' | 'rules'>) {
 async function firstThatFits<T>(db: Db, plan: Plan, attempt: (tx: Tx, agentIds: string[]) => Promise<T>): Promise<T> {
   for (const agentIds of plan.candidates) {
     try {
-      return await db.$transaction(async (tx) => {
+      return await transaction(db, async (tx) => {
         await retireExpiredHolds(tx, agentIds, blockedInterval(plan));
         return attempt(tx, agentIds);
       }, TRANSACTION_OPTIONS);
@@ -358,7 +361,7 @@ export async function reserveSlot(db: Db, actor: Principal, input: ReserveSlotIn
 }
 
 export async function releaseReservation(db: Db, globalId: string, now = Date.now()) {
-  return db.$transaction(async (tx) => {
+  return transaction(db, async (tx) => {
     const reservation = await lockReservation(tx, globalId, now);
     await tx.timeBlock.updateMany({ where: { reservationId: reservation.id }, data: { active: false } });
     return tx.reservation.update({ where: { id: reservation.id }, data: { status: 'RELEASED' } });
@@ -393,7 +396,7 @@ export async function changeBookingStatus(
   action: Exclude<BookingAction, 'RESCHEDULE'>,
   reason?: string | null,
 ) {
-  return db.$transaction(async (tx) => {
+  return transaction(db, async (tx) => {
     const { booking, next } = await lockBooking(tx, globalId, action);
     if (!holdsTime(next)) await tx.timeBlock.updateMany({ where: { bookingId: booking.id }, data: { active: false } });
     await tx.bookingEvent.create({

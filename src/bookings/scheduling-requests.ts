@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/principal.ts';
+import { transaction } from '../db/transaction-retry.ts';
 import type { Db } from '../db/client.ts';
 import type { AppointmentRules } from '../scheduling/availability.ts';
 import { requestTransition, type SchedulingRequestAction } from '../scheduling/booking-lifecycle.ts';
@@ -42,7 +43,7 @@ export async function createSchedulingRequest(db: Db, actor: Principal, input: C
         externalName: type.externalName,
         confirmationFlow: type.confirmationFlow,
       };
-      return db.$transaction(async (tx) => {
+      return transaction(db, async (tx) => {
         await claim(tx);
         const request = await tx.schedulingRequest.create({
           data: {
