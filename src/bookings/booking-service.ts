@@ -13,6 +13,7 @@ import {
   ReservationUnavailableError,
   SlotUnavailableError,
 } from './errors.ts';
+import { customerFor, normaliseCustomer, type CustomerInput } from './customers.ts';
 import { idempotencyScope, idempotently } from './idempotency.ts';
 import { loadAppointmentType, loadSchedules, resolveResource, rulesOf, type ResolvedResource } from './schedules.ts';
 
@@ -22,13 +23,6 @@ const ROUND_ROBIN_PERIOD_MS = 7 * 24 * 60 * MINUTE_MS;
 const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 15_000 };
 
 type Tx = Prisma.TransactionClient;
-
-export interface CustomerInput {
-  name: string;
-  email: string;
-  phone?: string | null;
-  timeZone?: string | null;
-}
 
 export interface SlotRequest {
   appointmentTypeId: string;
@@ -143,31 +137,6 @@ async function firstThatFits<T>(db: Db, plan: Plan, attempt: (tx: Tx, agentIds: 
     }
   }
   throw new SlotUnavailableError(`${plan.startsAt.toISOString()} was just taken`, plan.startsAt);
-}
-
-/** The booking's customer: an existing one by id, or the account's customer with that email, or a new one. */
-export async function customerFor(tx: Tx, accountId: string, input: { customerId?: string | null; customer?: CustomerInput | null }) {
-  if (input.customerId) {
-    const id = decodeIdOf('Customer', input.customerId);
-    const customer = id ? await tx.customer.findFirst({ where: { id, accountId }, select: { id: true } }) : null;
-    if (!customer) throw new NotFoundError(input.customerId);
-    return customer.id;
-  }
-  if (!input.customer) throw ValidationError.of(['input', 'customer'], 'Give a customer or a customerId');
-  const email = input.customer.email.toLowerCase();
-  const existing = await tx.customer.findFirst({ where: { accountId, email }, select: { id: true }, orderBy: { createdAt: 'asc' } });
-  if (existing) return existing.id;
-  const created = await tx.customer.create({
-    data: {
-      accountId,
-      name: input.customer.name.trim(),
-      email,
-      phone: input.customer.phone ?? null,
-      timeZone: input.customer.timeZone ?? null,
-    },
-    select: { id: true },
-  });
-  return created.id;
 }
 
 export interface CreateBookingInput extends SlotRequest {
@@ -328,6 +297,7 @@ export async function reserveSlot(db: Db, actor: Principal, input: ReserveSlotIn
     (id) => db.reservation.findUniqueOrThrow({ where: { id } }),
     async (claim, remember) => {
       const plan = await planSlot(db, input, now);
+      const customer = input.customer ? normaliseCustomer(input.customer) : null;
       const ttlSeconds = input.ttlSeconds ?? plan.type.reservationTtlSeconds;
       const reservation = await firstThatFits(db, plan, async (tx, agentIds) => {
         await claim(tx);
@@ -343,10 +313,10 @@ export async function reserveSlot(db: Db, actor: Principal, input: ReserveSlotIn
             startsAt: plan.startsAt,
             endsAt: plan.endsAt,
             expiresAt,
-            customerName: input.customer?.name ?? null,
-            customerEmail: input.customer?.email.toLowerCase() ?? null,
-            customerPhone: input.customer?.phone ?? null,
-            customerTimeZone: input.customer?.timeZone ?? null,
+            customerName: customer?.name ?? null,
+            customerEmail: customer?.email ?? null,
+            customerPhone: customer?.phone ?? null,
+            customerTimeZone: customer?.timeZone ?? null,
             apiClientId: actor.apiClientId,
           },
         });

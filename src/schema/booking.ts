@@ -18,8 +18,8 @@ import {
 import { loadAppointmentType, loadSchedules, resolveResource, rulesOf } from '../bookings/schedules.ts';
 import { computeSlots } from '../scheduling/availability.ts';
 import { ianaZone } from '../scheduling/time-zone.ts';
-import { nonBlank } from './account.ts';
 import { AgentRef } from './agent.ts';
+import { customerEmail, customerName, customerPhone } from './customer.ts';
 import { builder } from './builder.ts';
 import {
   accountIdsArg,
@@ -357,9 +357,9 @@ builder.queryFields((t) => ({
 export const CustomerInput = builder.inputType('BookingCustomerInput', {
   description: 'The person booking; an existing customer of the account with this email is reused.',
   fields: (t) => ({
-    name: t.string({ validate: nonBlank }),
-    email: t.string({ validate: z.email('Must be an email address').max(320) }),
-    phone: t.string({ required: false, validate: z.string().trim().min(3).max(40) }),
+    name: t.string({ validate: customerName }),
+    email: t.string({ validate: customerEmail }),
+    phone: t.string({ required: false, validate: customerPhone }),
     timeZone: t.field({ type: 'TimeZone', required: false }),
   }),
 });
