@@ -108,7 +108,7 @@ const CreateAccountInput = builder.inputType('CreateAccountInput', {
     name: t.string({ validate: nonBlank }),
     slug: t.string({
       required: false,
-      validate: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'Lowercase letters, digits and single dashes'),
+      validate: z.string().max(100).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'Lowercase letters, digits and single dashes'),
     }),
     timeZone: t.field({ type: 'TimeZone' }),
   }),

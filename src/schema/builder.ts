@@ -10,6 +10,7 @@ import { getDatamodel } from '../generated/pothos-types.ts';
 import type { Context } from './context.ts';
 import { forbidden, unauthenticated, ValidationError } from './errors.ts';
 import { decodeId, encodeNodeId, syncNodeIdsPlugin } from './global-id.ts';
+import { inputGuardPlugin } from './input-guard.ts';
 import { DateTimeScalar, LocalDateScalar, LocalTimeScalar, TimeZoneScalar } from './scalars.ts';
 
 export const builder = new SchemaBuilder<{
@@ -29,7 +30,7 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
   // syncNodeIds last: it replaces the relay plugin's node id resolver before the other plugins wrap it.
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, PrismaPlugin, RelayPlugin, syncNodeIdsPlugin],
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, inputGuardPlugin, ValidationPlugin, PrismaPlugin, RelayPlugin, syncNodeIdsPlugin],
   scopeAuth: {
     authScopes: (context) => ({
       authenticated: context.principal !== null,
