@@ -103,17 +103,28 @@ async function retireExpiredHolds(tx: Tx, agentIds: string[], during: { start: D
       AND during && tstzrange(${during.start}, ${during.end}, '[)')`;
 }
 
+/** The advisory-lock class of "inserting time blocks of an agent" (the two-key form, apart from the migrations' lock). */
+const TIME_BLOCK_LOCK_CLASS = 7_370_221;
+
+/**
+ * Inserts the blocks that hold the agents' time. Two transactions inserting
+ * overlapping blocks would each wait on the other's exclusion check, which
+ * PostgreSQL ends as a deadlock (40P01); so each first takes a lock per agent,
+ * in agent-id order, until it commits. A second holder of the same agent then
+ * queues, and meets the first's committed block as an exclusion violation.
+ */
 async function holdTime(
   tx: Tx,
   hold: { accountId: string; agentIds: string[]; start: Date; end: Date; bookingId?: string; reservationId?: string; expiresAt?: Date; exclusive: boolean },
 ) {
+  await tx.$queryRaw`
+    SELECT count(pg_advisory_xact_lock(${TIME_BLOCK_LOCK_CLASS}::int, hashtext(agent_id::text)))
+    FROM (SELECT DISTINCT unnest(${hold.agentIds}::uuid[]) AS agent_id ORDER BY 1) AS ordered`;
   await tx.$executeRaw`
     INSERT INTO time_blocks (account_id, agent_id, booking_id, reservation_id, during, expires_at, exclusive)
     SELECT ${hold.accountId}::uuid, agent_id, ${hold.bookingId ?? null}::uuid, ${hold.reservationId ?? null}::uuid,
            tstzrange(${hold.start}, ${hold.end}, '[)'), ${hold.expiresAt ?? null}::timestamptz, ${hold.exclusive}
-    FROM unnest(${hold.agentIds}::uuid[]) AS agent_id
-    -- One order for every transaction, so two holds of the same agents queue rather than wait on each other.
-    ORDER BY agent_id`;
+    FROM unnest(${hold.agentIds}::uuid[]) AS agent_id`;
 }
 
 function blockedInterval(plan: Pick<Plan, 'startsAt' | 'endsAt' | 'rules'>) {

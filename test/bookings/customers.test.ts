@@ -42,6 +42,16 @@ describe('one customer per account and e-mail', () => {
     const again = (await gateway.graphql(CREATE_CUSTOMER, { input: { ...input, email: 'DOC@hill.example' } }, token)).data.createCustomer;
     expect(again).toEqual({ __typename: 'ValidationError', issues: [{ path: ['input', 'email'], message: expect.any(String) }] });
   });
+
+  it('updateCustomer refuses to move a customer onto an e-mail another one has', async () => {
+    const other = (await gateway.graphql(CREATE_CUSTOMER, { input: { name: 'Emmett', email: 'emmett@hill.example' } }, token)).data.createCustomer.data;
+    const moved = await gateway.graphql(
+      `mutation ($id: ID!) { updateCustomer(id: $id, input: { email: "Doc@Hill.example" }) { __typename ... on ValidationError { issues { path } } } }`,
+      { id: other.id },
+      token,
+    );
+    expect(moved.data.updateCustomer).toEqual({ __typename: 'ValidationError', issues: [{ path: ['input', 'email'] }] });
+  });
 });
 
 describe('a customer is validated alike wherever it is given', () => {

@@ -277,3 +277,37 @@ describe('every mutation, whatever its selection', () => {
     expect(await gateway.db.booking.count({ where: { title: 'Fragment only' } })).toBe(1);
   });
 });
+
+/** The lists of the schema, enumerated so that a new one is covered too. */
+const LISTS = Object.entries(schema.getQueryType()!.getFields())
+  .filter(([, field]) => /Connection!?$/.test(String(field.type)))
+  .map(([name]) => name);
+
+describe('queries selecting only __typename of Prisma-backed objects', () => {
+  for (const compiledReads of ['true', 'false']) {
+    it(`answer on ${compiledReads === 'true' ? 'the compiled path' : 'the resolvers'}`, async () => {
+      const own = await startTestGateway({ COMPILED_READS: compiledReads });
+      try {
+        const fixture = await createBookableAccount(own.db, { name: 'Typenames' });
+        const ownToken = await own.tokenFor({ accounts: [fixture.account.id], scopes: ['read', 'write', 'admin'] });
+        const agentId = fixture.agentIds[0]!;
+        expect(LISTS.length).toBeGreaterThan(10);
+        for (const list of LISTS) {
+          const result = await own.graphql(`{ ${list}(first: 2) { __typename nodes { __typename } edges { node { __typename } } } }`, {}, ownToken);
+          expect({ list, errors: result.errors }).toEqual({ list, errors: undefined });
+        }
+        const nodes = await own.graphql(
+          `{ node(id: "${agentId}") { __typename ... on Agent { workday { __typename } teams { __typename } } } nodes(ids: ["${agentId}"]) { __typename } }`,
+          {},
+          ownToken,
+        );
+        expect(nodes).toEqual({
+          data: { node: { __typename: 'Agent', workday: { __typename: 'Workday' }, teams: [{ __typename: 'Team' }, { __typename: 'Team' }, { __typename: 'Team' }] }, nodes: [{ __typename: 'Agent' }] },
+        });
+      } finally {
+        await own.close();
+      }
+    });
+  }
+});
+
