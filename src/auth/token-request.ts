@@ -27,6 +27,10 @@ export interface TokenRequest {
 export async function readTokenRequest(request: Request): Promise<TokenRequest> {
   const parameters = await readParameters(request);
   const credentials = readCredentials(request.headers.get('authorization'), parameters);
+  // PostgreSQL text cannot hold U+0000: a client id with one could never match, and must not reach a query.
+  for (const [name, value] of [['client_id', credentials.clientId], ['client_secret', credentials.clientSecret], ...parameters] as const) {
+    if (value.includes('\u0000')) throw new OAuthError('invalid_request', `${name} must not contain NUL characters`);
+  }
   const grantType = parameters.get('grant_type');
   if (!grantType) throw new OAuthError('invalid_request', 'grant_type is required');
   return { grantType, credentials, scope: parameters.get('scope'), accounts: parameters.get('accounts') };

@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.ts';
+import { transaction } from '../db/transaction-retry.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Booking, Prisma } from '../generated/prisma/client.ts';
 import { blockedRange, computeSlots, type AppointmentRules } from '../scheduling/availability.ts';
@@ -12,6 +13,7 @@ import {
   ReservationUnavailableError,
   SlotUnavailableError,
 } from './errors.ts';
+import { customerFor, normaliseCustomer, type CustomerInput } from './customers.ts';
 import { idempotencyScope, idempotently } from './idempotency.ts';
 import { loadAppointmentType, loadSchedules, resolveResource, rulesOf, type ResolvedResource } from './schedules.ts';
 
@@ -21,13 +23,6 @@ const ROUND_ROBIN_PERIOD_MS = 7 * 24 * 60 * MINUTE_MS;
 const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 15_000 };
 
 type Tx = Prisma.TransactionClient;
-
-export interface CustomerInput {
-  name: string;
-  email: string;
-  phone?: string | null;
-  timeZone?: string | null;
-}
 
 export interface SlotRequest {
   appointmentTypeId: string;
@@ -108,10 +103,23 @@ async function retireExpiredHolds(tx: Tx, agentIds: string[], during: { start: D
       AND during && tstzrange(${during.start}, ${during.end}, '[)')`;
 }
 
+/** The advisory-lock class of "inserting time blocks of an agent" (the two-key form, apart from the migrations' lock). */
+const TIME_BLOCK_LOCK_CLASS = 7_370_221;
+
+/**
+ * Inserts the blocks that hold the agents' time. Two transactions inserting
+ * overlapping blocks would each wait on the other's exclusion check, which
+ * PostgreSQL ends as a deadlock (40P01); so each first takes a lock per agent,
+ * in agent-id order, until it commits. A second holder of the same agent then
+ * queues, and meets the first's committed block as an exclusion violation.
+ */
 async function holdTime(
   tx: Tx,
   hold: { accountId: string; agentIds: string[]; start: Date; end: Date; bookingId?: string; reservationId?: string; expiresAt?: Date; exclusive: boolean },
 ) {
+  await tx.$queryRaw`
+    SELECT count(pg_advisory_xact_lock(${TIME_BLOCK_LOCK_CLASS}::int, hashtext(agent_id::text)))
+    FROM (SELECT DISTINCT unnest(${hold.agentIds}::uuid[]) AS agent_id ORDER BY 1) AS ordered`;
   await tx.$executeRaw`
     INSERT INTO time_blocks (account_id, agent_id, booking_id, reservation_id, during, expires_at, exclusive)
     SELECT ${hold.accountId}::uuid, agent_id, ${hold.bookingId ?? null}::uuid, ${hold.reservationId ?? null}::uuid,
@@ -131,7 +139,7 @@ function blockedInterval(plan: Pick<Plan, 'startsAt' | 'endsAt' | 'rules'>) {
 async function firstThatFits<T>(db: Db, plan: Plan, attempt: (tx: Tx, agentIds: string[]) => Promise<T>): Promise<T> {
   for (const agentIds of plan.candidates) {
     try {
-      return await db.$transaction(async (tx) => {
+      return await transaction(db, async (tx) => {
         await retireExpiredHolds(tx, agentIds, blockedInterval(plan));
         return attempt(tx, agentIds);
       }, TRANSACTION_OPTIONS);
@@ -140,31 +148,6 @@ async function firstThatFits<T>(db: Db, plan: Plan, attempt: (tx: Tx, agentIds: 
     }
   }
   throw new SlotUnavailableError(`${plan.startsAt.toISOString()} was just taken`, plan.startsAt);
-}
-
-/** The booking's customer: an existing one by id, or the account's customer with that email, or a new one. */
-export async function customerFor(tx: Tx, accountId: string, input: { customerId?: string | null; customer?: CustomerInput | null }) {
-  if (input.customerId) {
-    const id = decodeIdOf('Customer', input.customerId);
-    const customer = id ? await tx.customer.findFirst({ where: { id, accountId }, select: { id: true } }) : null;
-    if (!customer) throw new NotFoundError(input.customerId);
-    return customer.id;
-  }
-  if (!input.customer) throw ValidationError.of(['input', 'customer'], 'Give a customer or a customerId');
-  const email = input.customer.email.toLowerCase();
-  const existing = await tx.customer.findFirst({ where: { accountId, email }, select: { id: true }, orderBy: { createdAt: 'asc' } });
-  if (existing) return existing.id;
-  const created = await tx.customer.create({
-    data: {
-      accountId,
-      name: input.customer.name.trim(),
-      email,
-      phone: input.customer.phone ?? null,
-      timeZone: input.customer.timeZone ?? null,
-    },
-    select: { id: true },
-  });
-  return created.id;
 }
 
 export interface CreateBookingInput extends SlotRequest {
@@ -325,6 +308,7 @@ export async function reserveSlot(db: Db, actor: Principal, input: ReserveSlotIn
     (id) => db.reservation.findUniqueOrThrow({ where: { id } }),
     async (claim, remember) => {
       const plan = await planSlot(db, input, now);
+      const customer = input.customer ? normaliseCustomer(input.customer) : null;
       const ttlSeconds = input.ttlSeconds ?? plan.type.reservationTtlSeconds;
       const reservation = await firstThatFits(db, plan, async (tx, agentIds) => {
         await claim(tx);
@@ -340,10 +324,10 @@ export async function reserveSlot(db: Db, actor: Principal, input: ReserveSlotIn
             startsAt: plan.startsAt,
             endsAt: plan.endsAt,
             expiresAt,
-            customerName: input.customer?.name ?? null,
-            customerEmail: input.customer?.email.toLowerCase() ?? null,
-            customerPhone: input.customer?.phone ?? null,
-            customerTimeZone: input.customer?.timeZone ?? null,
+            customerName: customer?.name ?? null,
+            customerEmail: customer?.email ?? null,
+            customerPhone: customer?.phone ?? null,
+            customerTimeZone: customer?.timeZone ?? null,
             apiClientId: actor.apiClientId,
           },
         });
@@ -358,7 +342,7 @@ export async function reserveSlot(db: Db, actor: Principal, input: ReserveSlotIn
 }
 
 export async function releaseReservation(db: Db, globalId: string, now = Date.now()) {
-  return db.$transaction(async (tx) => {
+  return transaction(db, async (tx) => {
     const reservation = await lockReservation(tx, globalId, now);
     await tx.timeBlock.updateMany({ where: { reservationId: reservation.id }, data: { active: false } });
     return tx.reservation.update({ where: { id: reservation.id }, data: { status: 'RELEASED' } });
@@ -393,7 +377,7 @@ export async function changeBookingStatus(
   action: Exclude<BookingAction, 'RESCHEDULE'>,
   reason?: string | null,
 ) {
-  return db.$transaction(async (tx) => {
+  return transaction(db, async (tx) => {
     const { booking, next } = await lockBooking(tx, globalId, action);
     if (!holdsTime(next)) await tx.timeBlock.updateMany({ where: { bookingId: booking.id }, data: { active: false } });
     await tx.bookingEvent.create({

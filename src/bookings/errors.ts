@@ -1,3 +1,4 @@
+import { sqlStateOf } from '../db/transaction-retry.ts';
 import { DomainError } from '../schema/errors.ts';
 
 /** The time cannot be had: outside bookable hours, or taken by a booking or reservation. */
@@ -40,9 +41,7 @@ export class IdempotencyKeyReusedError extends DomainError {
   }
 }
 
-/** SQLSTATE 23P01 (exclusion_violation) as Prisma's driver adapter reports it. */
+/** SQLSTATE 23P01 (exclusion_violation): another booking or reservation holds that time. */
 export function isExclusionViolation(error: unknown): boolean {
-  const meta = (error as { meta?: { driverAdapterError?: { cause?: { code?: string } } } } | null)?.meta;
-  const cause = meta?.driverAdapterError?.cause ?? (error as { cause?: { code?: string } } | null)?.cause;
-  return cause?.code === '23P01';
+  return sqlStateOf(error) === '23P01';
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.ts';
+import { clampToStorable } from '../scheduling/storable-time.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import type { AgentSchedule, AppointmentRules, SchedulingMode } from '../scheduling/availability.ts';
 import type { Interval } from '../scheduling/intervals.ts';
@@ -93,8 +94,8 @@ export async function loadSchedules(
   range: Interval,
   ignore: { bookingId?: string; reservationId?: string } = {},
 ): Promise<AgentSchedule[]> {
-  const from = new Date(range.start - DAY_MS);
-  const to = new Date(range.end + DAY_MS);
+  const from = new Date(clampToStorable(range.start - DAY_MS));
+  const to = new Date(clampToStorable(range.end + DAY_MS));
   // SQL rather than nested Prisma reads, which take five queries, three of them one after another.
   // Hours, overrides and holidays come as JSON and text per agent, since rows of each would be decoded one by one.
   const [agents, busyRows] = await Promise.all([

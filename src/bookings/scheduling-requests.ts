@@ -1,10 +1,12 @@
 import type { Principal } from '../auth/principal.ts';
+import { transaction } from '../db/transaction-retry.ts';
 import type { Db } from '../db/client.ts';
 import type { AppointmentRules } from '../scheduling/availability.ts';
 import { requestTransition, type SchedulingRequestAction } from '../scheduling/booking-lifecycle.ts';
 import { NotFoundError, ValidationError } from '../schema/errors.ts';
 import { decodeId, decodeIdOf, encodeId } from '../schema/global-id.ts';
-import { createBooking, customerFor, type CustomerInput } from './booking-service.ts';
+import { createBooking } from './booking-service.ts';
+import { customerFor, type CustomerInput } from './customers.ts';
 import { InvalidTransitionError } from './errors.ts';
 import { idempotencyScope, idempotently } from './idempotency.ts';
 import { loadAppointmentType, rulesOf } from './schedules.ts';
@@ -42,7 +44,7 @@ export async function createSchedulingRequest(db: Db, actor: Principal, input: C
         externalName: type.externalName,
         confirmationFlow: type.confirmationFlow,
       };
-      return db.$transaction(async (tx) => {
+      return transaction(db, async (tx) => {
         await claim(tx);
         const request = await tx.schedulingRequest.create({
           data: {

@@ -22,6 +22,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../query-limits/cost.ts';
 import { accountScopeCondition } from '../db/scope.ts';
 import { sortFieldsOf, MAX_SORT_KEYS, type SortPath } from '../schema/common.ts';
 import { decodeId } from '../schema/global-id.ts';
+import { inputIssues } from '../schema/input-guard.ts';
 import { fieldPlan, hopAlong, snakeCase, tableOf, Unsupported, type FieldPlan, type PrismaOrder } from './catalog.ts';
 
 /**
@@ -124,6 +125,8 @@ class Compilation {
     const field = queryType.getFields()[name];
     if (!field || !this.request.hasScope('read')) throw new Unsupported(`root field ${name}`);
     const args = getArgumentValues(field, nodes[0]!, this.variables) as Record<string, unknown>;
+    // The resolvers answer such input with BAD_USER_INPUT: so must this path, by leaving it to them.
+    if (inputIssues(args).length > 0) throw new Unsupported('input the input guard refuses');
     if (name === 'node') return this.node(String(args.id), nodes);
     const typename = ROOT_LISTS[name];
     if (!typename) throw new Unsupported(`root field ${name}`);

@@ -2,6 +2,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { handlePoolErrors } from './faults.ts';
+import { withEmptySelectionAllowed } from './empty-selection.ts';
 
 export type Db = PrismaClient;
 
@@ -61,12 +62,12 @@ export function createDb(url: string, options: { countStatements?: boolean; pool
   const counter = { count: 0 };
   const clientOn = (pool: pg.Pool): Db => {
     const adapter = new PrismaPg(pool, { disposeExternalPool: true });
-    if (!options.countStatements) return new PrismaClient({ adapter });
+    if (!options.countStatements) return withEmptySelectionAllowed(new PrismaClient({ adapter }));
     const logged = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
     logged.$on('query', () => {
       counter.count += 1;
     });
-    return logged;
+    return withEmptySelectionAllowed(logged);
   };
   const pool = poolOf(options.poolSize ?? POOL_SIZE);
   const db = clientOn(pool);

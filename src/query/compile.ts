@@ -4,6 +4,7 @@
  * Values always travel as parameters; no filter text ever reaches SQL.
  */
 import { Prisma } from '../generated/prisma/client.ts';
+import { ilike } from './like.ts';
 import { likePattern, sqlLikePattern, type TqlOperator } from './tql.ts';
 import type { AttributeSpec, ResolvedFilter, ResolvedValue } from './tql-attributes.ts';
 
@@ -43,17 +44,9 @@ function prismaCondition(attribute: PrismaAttribute, operator: TqlOperator, valu
       return attribute.where({ lt: single });
     case 'LTE':
       return attribute.where({ lte: single });
-    case 'LIKE': {
-      const pattern = likePattern(String(single));
-      if (pattern.kind !== 'pattern') return attribute.where({ [pattern.kind]: pattern.text, mode: 'insensitive' });
-      // Prisma has no LIKE: a pattern becomes its anchored ends and its inner pieces (order of inner pieces is not enforced).
-      const [first = '', ...rest] = pattern.segments;
-      const last = rest.pop() ?? '';
-      const parts: Where[] = rest.filter(Boolean).map((segment) => ({ contains: segment }));
-      if (first) parts.push({ startsWith: first });
-      if (last) parts.push({ endsWith: last });
-      return { AND: parts.map((part) => attribute.where({ ...part, mode: 'insensitive' })) };
-    }
+    case 'LIKE':
+      // The whole pattern in one condition, so on a multi-valued attribute one value must match all of it.
+      return attribute.where(ilike(sqlLikePattern(likePattern(String(single)))));
     default:
       return { NOT: prismaCondition(attribute, NEGATED[operator]!, value) };
   }

@@ -20,6 +20,7 @@
  * case-insensitive. A quoted string is always a string; inside it only `\"` and `\\` are escapes, so
  * printing and parsing agree on every string. Positions are 1-based columns counted in code points.
  */
+import { escapeLike } from './like.ts';
 
 export type TqlOperator = 'EQ' | 'NOT_EQ' | 'LIKE' | 'NOT_LIKE' | 'IN' | 'NOT_IN' | 'GT' | 'GTE' | 'LT' | 'LTE';
 
@@ -452,15 +453,14 @@ export function likePattern(value: string): LikePattern {
 
 /** The pattern for `ILIKE … ESCAPE '\'`, with `%`, `_` and `\` in the value escaped. */
 export function sqlLikePattern(pattern: LikePattern): string {
-  const escape = (text: string) => text.replace(/[\\%_]/g, '\\$&');
   switch (pattern.kind) {
     case 'contains':
-      return `%${escape(pattern.text)}%`;
+      return `%${escapeLike(pattern.text)}%`;
     case 'startsWith':
-      return `${escape(pattern.text)}%`;
+      return `${escapeLike(pattern.text)}%`;
     case 'endsWith':
-      return `%${escape(pattern.text)}`;
+      return `%${escapeLike(pattern.text)}`;
     case 'pattern':
-      return pattern.segments.map(escape).join('%');
+      return pattern.segments.map(escapeLike).join('%');
   }
 }

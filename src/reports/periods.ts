@@ -1,3 +1,4 @@
+import { clampToStorable } from '../scheduling/storable-time.ts';
 import { ianaZone, instantAtWallClock, isoWeekdayOfDay, wallClockAt } from '../scheduling/time-zone.ts';
 
 export type PeriodUnit = 'DAY' | 'WEEK' | 'MONTH';
@@ -57,7 +58,8 @@ export function periodStarts(unit: PeriodUnit, from: Date, to: Date, timeZone: s
   let day = firstDayOfPeriod(unit, Math.floor(wallClockAt(zone, from.getTime()) / DAY_MS));
   for (let start = startOfDay(day); start < to.getTime(); start = startOfDay(day)) {
     if (starts.length === MAX_PERIODS) throw new TooManyPeriodsError(`More than ${MAX_PERIODS} periods from \`from\` to \`to\``);
-    starts.push(new Date(start));
+    // In a zone behind UTC the period holding 0001-01-01T00:00Z began in year 0, which no statement can carry.
+    starts.push(new Date(clampToStorable(start)));
     day = firstDayOfNextPeriod(unit, day);
   }
   return starts;

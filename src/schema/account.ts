@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { builder } from './builder.ts';
-import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, stringFilter, StringFilter, write, selection, filterArgs, withFilter } from './common.ts';
+import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, stringFilters, StringFilter, write, filterArgs, withFilter } from './common.ts';
 import { ACCOUNT_FILTERS } from '../query/catalogs.ts';
 import { uniqueSlug } from '../db/accounts.ts';
 import { isIanaTimeZone } from '../scheduling/time-zone.ts';
@@ -67,8 +67,7 @@ function accountWhere(
   return withFilter(
     {
       id: { in: accountsInScope(context, args.accountIds) },
-      name: stringFilter(args.where?.name),
-      slug: stringFilter(args.where?.slug),
+      AND: stringFilters({ name: args.where?.name, slug: args.where?.slug }),
     },
     args.filter,
     ACCOUNT_FILTERS,
@@ -120,7 +119,7 @@ const CreateAccountInput = builder.inputType('CreateAccountInput', {
     name: t.string({ validate: nonBlank }),
     slug: t.string({
       required: false,
-      validate: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'Lowercase letters, digits and single dashes'),
+      validate: z.string().max(100).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'Lowercase letters, digits and single dashes'),
     }),
     timeZone: t.field({ type: 'TimeZone' }),
   }),
@@ -145,7 +144,7 @@ builder.mutationFields((t) => ({
         undefined,
         () =>
           context.rootDb.account.create({
-            ...selection(query),
+            ...query,
             data: { name: input.name.trim(), slug, timeZone: input.timeZone },
           }),
         { slug: ['input', 'slug'] },
@@ -165,7 +164,7 @@ builder.mutationFields((t) => ({
     resolve: (query, _root, { id, input }, context) =>
       write(id, () =>
         context.db.account.update({
-          ...selection(query),
+          ...query,
           where: { id: idOf('Account', id) },
           data: { name: input.name?.trim() ?? undefined, timeZone: input.timeZone ?? undefined },
         }),

@@ -10,10 +10,9 @@ import {
   MUTATION_ERRORS,
   orderByInput,
   StringFilter,
-  stringFilter,
+  stringFilters,
   targetAccount,
   write,
-  selection,
   filterArgs,
   withFilter,
 } from './common.ts';
@@ -72,8 +71,7 @@ function agentWhere(context: Context, args: { accountIds?: readonly string[] | n
   return withFilter(
     {
       accountId: { in: accountsInScope(context, args.accountIds) },
-      name: stringFilter(where?.name),
-      email: stringFilter(where?.email),
+      AND: stringFilters({ name: where?.name, email: where?.email }),
       role: where?.roles ? { in: where.roles } : undefined,
       schedulable: where?.schedulable ?? undefined,
       timeZone: where?.timeZone ?? undefined,
@@ -153,7 +151,7 @@ builder.mutationFields((t) => ({
         undefined,
         () =>
           context.db.agent.create({
-            ...selection(query),
+            ...query,
             data: {
               accountId,
               name: input.name.trim(),
@@ -182,7 +180,7 @@ builder.mutationFields((t) => ({
         id,
         () =>
           context.db.agent.update({
-            ...selection(query),
+            ...query,
             where: { id: agent.id },
             data: {
               name: input.name?.trim() ?? undefined,

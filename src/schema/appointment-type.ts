@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { builder } from './builder.ts';
 import { nonBlank } from './account.ts';
-import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilter, targetAccount, write, selection, filterArgs, withFilter } from './common.ts';
+import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilters, targetAccount, write, filterArgs, withFilter } from './common.ts';
 import { APPOINTMENT_TYPE_FILTERS } from '../query/catalogs.ts';
 import type { Context } from './context.ts';
 
@@ -61,8 +61,7 @@ function appointmentTypeWhere(
   return withFilter(
     {
       accountId: { in: accountsInScope(context, args.accountIds) },
-      internalName: stringFilter(where?.internalName),
-      externalName: stringFilter(where?.externalName),
+      AND: stringFilters({ internalName: where?.internalName, externalName: where?.externalName }),
       active: where?.active ?? undefined,
       confirmationFlow: where?.confirmationFlow ?? undefined,
     },
@@ -165,7 +164,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateAppointmentTypeInput }) },
     resolve: (query, _root, { input }, context) =>
       context.db.appointmentType.create({
-        ...selection(query),
+        ...query,
         data: {
           accountId: targetAccount(context, input.accountId),
           internalName: input.internalName.trim(),
@@ -183,7 +182,7 @@ builder.mutationFields((t) => ({
     resolve: (query, _root, { id, input }, context) =>
       write(id, () =>
         context.db.appointmentType.update({
-          ...selection(query),
+          ...query,
           where: { id: idOf('AppointmentType', id) },
           data: {
             internalName: input.internalName?.trim() ?? undefined,

@@ -18,8 +18,8 @@ import {
 import { loadAppointmentType, loadSchedules, resolveResource, rulesOf } from '../bookings/schedules.ts';
 import { computeSlots } from '../scheduling/availability.ts';
 import { ianaZone } from '../scheduling/time-zone.ts';
-import { nonBlank } from './account.ts';
 import { AgentRef } from './agent.ts';
+import { customerEmail, customerName, customerPhone } from './customer.ts';
 import { builder } from './builder.ts';
 import {
   accountIdsArg,
@@ -34,6 +34,7 @@ import {
   withFilter,
 } from './common.ts';
 import { BOOKING_FILTERS } from '../query/catalogs.ts';
+import { containsText } from '../query/like.ts';
 import type { Context } from './context.ts';
 import { ValidationError } from './errors.ts';
 import { encodeId } from './global-id.ts';
@@ -313,9 +314,9 @@ function bookingWhere(context: Context, args: { accountIds?: readonly string[] |
     search
       ? {
           OR: [
-            { title: { contains: search, mode: 'insensitive' as const } },
-            { description: { contains: search, mode: 'insensitive' as const } },
-            { customer: { name: { contains: search, mode: 'insensitive' as const } } },
+            { title: containsText(search) },
+            { description: containsText(search) },
+            { customer: { name: containsText(search) } },
           ],
         }
       : {},
@@ -356,9 +357,9 @@ builder.queryFields((t) => ({
 export const CustomerInput = builder.inputType('BookingCustomerInput', {
   description: 'The person booking; an existing customer of the account with this email is reused.',
   fields: (t) => ({
-    name: t.string({ validate: nonBlank }),
-    email: t.string({ validate: z.email('Must be an email address').max(320) }),
-    phone: t.string({ required: false, validate: z.string().trim().min(3).max(40) }),
+    name: t.string({ validate: customerName }),
+    email: t.string({ validate: customerEmail }),
+    phone: t.string({ required: false, validate: customerPhone }),
     timeZone: t.field({ type: 'TimeZone', required: false }),
   }),
 });

@@ -12,6 +12,7 @@ import { getDatamodel } from '../generated/pothos-types.ts';
 import type { Context } from './context.ts';
 import { forbidden, unauthenticated, ValidationError } from './errors.ts';
 import { decodeId, encodeNodeId, syncNodeIdsPlugin } from './global-id.ts';
+import { inputGuardPlugin } from './input-guard.ts';
 import { DateTimeScalar, LocalDateScalar, LocalTimeScalar, TimeZoneScalar } from './scalars.ts';
 
 export const builder = new SchemaBuilder<{
@@ -33,7 +34,7 @@ export const builder = new SchemaBuilder<{
   // syncNodeIds last: it replaces the relay plugin's node id resolver before the other plugins wrap it.
   // queryCost before complexity: Pothos applies field configs from the last plugin to the first, so the
   // weights queryCost sets replace the complexity plugin's defaults.
-  plugins: [queryCostPlugin, ComplexityPlugin, ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, PrismaPlugin, RelayPlugin, syncNodeIdsPlugin],
+  plugins: [queryCostPlugin, ComplexityPlugin, ScopeAuthPlugin, ErrorsPlugin, inputGuardPlugin, ValidationPlugin, PrismaPlugin, RelayPlugin, syncNodeIdsPlugin],
   // Weights only: the limits are measured before execution, on both read paths (src/query-limits).
   complexity: { disabled: true },
   scopeAuth: {

@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { z } from 'zod';
 import { toPrismaWhere, type PrismaAttribute, type SqlAttribute } from '../query/compile.ts';
+import { containsText, startsWithText } from '../query/like.ts';
 import { TqlError } from '../query/tql.ts';
 import { describeCatalog, resolveTql, type AttributeSpec, type ResolvedFilter } from '../query/tql-attributes.ts';
 import { Prisma } from '../generated/prisma/client.ts';
@@ -128,14 +129,22 @@ export const StringFilter = builder.inputType('StringFilter', {
   }),
 });
 
-export function stringFilter(filter: typeof StringFilter.$inferInput | null | undefined) {
-  if (!filter) return undefined;
-  return {
-    ...(filter.equals != null && { equals: filter.equals }),
-    ...(filter.in != null && { in: filter.in }),
-    ...(filter.contains != null && { contains: filter.contains, mode: 'insensitive' as const }),
-    ...(filter.startsWith != null && { startsWith: filter.startsWith, mode: 'insensitive' as const }),
-  };
+/**
+ * The `StringFilter`s of a list's `where`, by column, as conditions to AND:
+ * one per given operator, since `contains` and `startsWith` ignore case and
+ * `equals` and `in` do not.
+ */
+export function stringFilters(filters: Record<string, typeof StringFilter.$inferInput | null | undefined>): object[] {
+  return Object.entries(filters).flatMap(([column, filter]) =>
+    [
+      filter?.equals != null ? { equals: filter.equals } : undefined,
+      filter?.in != null ? { in: filter.in } : undefined,
+      filter?.contains != null ? containsText(filter.contains) : undefined,
+      filter?.startsWith != null ? startsWithText(filter.startsWith) : undefined,
+    ]
+      .filter((condition) => condition !== undefined)
+      .map((condition) => ({ [column]: condition })),
+  );
 }
 
 export const DateTimeFilter = builder.inputType('DateTimeFilter', {
@@ -207,15 +216,6 @@ export function orderByInput<Field extends string>(typeName: string, fields: Rec
     return [...keys, { id: 'asc' as const }];
   };
   return { args, toPrisma };
-}
-
-/**
- * Pothos hands a mutation an empty `select` when the client asked only for
- * `__typename` of the result; Prisma rejects that, and the default shape is
- * just as good.
- */
-export function selection<Query extends { select?: object }>(query: Query): Query | Record<string, never> {
-  return query.select && Object.keys(query.select).length === 0 ? {} : query;
 }
 
 // ---- TQL filters ------------------------------------------------------------------

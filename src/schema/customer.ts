@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { builder } from './builder.ts';
 import { nonBlank } from './account.ts';
-import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilter, targetAccount, write, selection, filterArgs, withFilter } from './common.ts';
+import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilters, targetAccount, write, filterArgs, withFilter } from './common.ts';
 import { CUSTOMER_FILTERS } from '../query/catalogs.ts';
+import { normaliseCustomer } from '../bookings/customers.ts';
+import { containsText } from '../query/like.ts';
 import type { Context } from './context.ts';
 
 export const CustomerRef = builder.prismaNode('Customer', {
@@ -37,13 +39,12 @@ function customerWhere(context: Context, args: { accountIds?: readonly string[] 
   return withFilter(
     {
       accountId: { in: accountsInScope(context, args.accountIds) },
-      name: stringFilter(where?.name),
-      email: stringFilter(where?.email),
+      AND: stringFilters({ name: where?.name, email: where?.email }),
       OR: search
         ? [
-            { name: { contains: search, mode: 'insensitive' as const } },
-            { email: { contains: search, mode: 'insensitive' as const } },
-            { phone: { contains: search } },
+            { name: containsText(search) },
+            { email: containsText(search) },
+            { phone: containsText(search) },
           ]
         : undefined,
     },
@@ -68,27 +69,32 @@ builder.queryFields((t) => ({
 
 // ---- Mutations -----------------------------------------------------------------
 
-const email = z.email('Must be an email address').max(320);
-const phone = z.string().trim().min(3).max(40).regex(/^[+()\d\s.-]+$/, 'Digits, spaces and + ( ) . - only');
+/** What a customer's fields must be, wherever a customer is given: createCustomer, updateCustomer, or inside a booking. */
+export const customerName = nonBlank;
+export const customerEmail = z.email('Must be an email address').max(320);
+export const customerPhone = z.string().trim().min(3).max(40).regex(/^[+()\d\s.-]+$/, 'Digits, spaces and + ( ) . - only');
 
 const CreateCustomerInput = builder.inputType('CreateCustomerInput', {
   fields: (t) => ({
     accountId: t.id({ required: false, description: 'Required when the token covers more than one account.' }),
-    name: t.string({ validate: nonBlank }),
-    email: t.string({ validate: email }),
-    phone: t.string({ required: false, validate: phone }),
+    name: t.string({ validate: customerName }),
+    email: t.string({ validate: customerEmail }),
+    phone: t.string({ required: false, validate: customerPhone }),
     timeZone: t.field({ type: 'TimeZone', required: false }),
   }),
 });
 
 const UpdateCustomerInput = builder.inputType('UpdateCustomerInput', {
   fields: (t) => ({
-    name: t.string({ required: false, validate: nonBlank }),
-    email: t.string({ required: false, validate: email }),
-    phone: t.string({ required: false, validate: phone, description: 'null clears it.' }),
+    name: t.string({ required: false, validate: customerName }),
+    email: t.string({ required: false, validate: customerEmail }),
+    phone: t.string({ required: false, validate: customerPhone, description: 'null clears it.' }),
     timeZone: t.field({ type: 'TimeZone', required: false, description: 'null clears it.' }),
   }),
 });
+
+/** An account has one customer per e-mail (without case): a second is refused at the e-mail. */
+const EMAIL_TAKEN = { email: ['input', 'email'] };
 
 builder.mutationFields((t) => ({
   createCustomer: t.prismaField({
@@ -97,16 +103,11 @@ builder.mutationFields((t) => ({
     errors: MUTATION_ERRORS,
     args: { input: t.arg({ type: CreateCustomerInput }) },
     resolve: (query, _root, { input }, context) =>
-      context.db.customer.create({
-        ...selection(query),
-        data: {
-          accountId: targetAccount(context, input.accountId),
-          name: input.name.trim(),
-          email: input.email.toLowerCase(),
-          phone: input.phone?.trim() ?? null,
-          timeZone: input.timeZone ?? null,
-        },
-      }),
+      write(
+        undefined,
+        () => context.db.customer.create({ ...query, data: { accountId: targetAccount(context, input.accountId), ...normaliseCustomer(input) } }),
+        EMAIL_TAKEN,
+      ),
   }),
   updateCustomer: t.prismaField({
     type: 'Customer',
@@ -116,15 +117,16 @@ builder.mutationFields((t) => ({
     resolve: (query, _root, { id, input }, context) =>
       write(id, () =>
         context.db.customer.update({
-          ...selection(query),
+          ...query,
           where: { id: idOf('Customer', id) },
           data: {
             name: input.name?.trim() ?? undefined,
-            email: input.email?.toLowerCase() ?? undefined,
-            phone: input.phone === undefined ? undefined : (input.phone?.trim() ?? null),
+            email: input.email?.trim().toLowerCase() ?? undefined,
+            phone: input.phone === undefined ? undefined : input.phone?.trim() || null,
             timeZone: input.timeZone === undefined ? undefined : input.timeZone,
           },
         }),
+        EMAIL_TAKEN,
       ),
   }),
   deleteCustomer: t.field({

@@ -12,7 +12,6 @@ import {
   orderByInput,
   targetAccount,
   write,
-  selection,
   filterArgs,
   withFilter,
 } from './common.ts';
@@ -131,7 +130,7 @@ builder.mutationFields((t) => ({
       checkRange(input.startsAt, input.endsAt);
       const owner = await holidayOwner(context, accountId, input);
       return context.db.holiday.create({
-        ...selection(query),
+        ...query,
         data: { accountId, name: input.name.trim(), startsAt: input.startsAt, endsAt: input.endsAt, allDay: input.allDay ?? false, ...owner },
       });
     },
@@ -147,7 +146,7 @@ builder.mutationFields((t) => ({
       checkRange(input.startsAt ?? holiday.startsAt, input.endsAt ?? holiday.endsAt);
       return write(id, () =>
         context.db.holiday.update({
-          ...selection(query),
+          ...query,
           where: { id: holiday.id },
           data: {
             name: input.name?.trim() ?? undefined,

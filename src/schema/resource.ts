@@ -4,6 +4,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../query-limits/cost.ts';
 import { builder } from './builder.ts';
 import { toSqlCondition } from '../query/compile.ts';
 import { RESOURCE_FILTERS } from '../query/catalogs.ts';
+import { escapeLike } from '../query/like.ts';
 import { accountIdsArg, accountsInScope, compileFilter, filterArgs, StringFilter } from './common.ts';
 import { ResourceInterface, ResourceKind } from './resource-interface.ts';
 
@@ -15,10 +16,6 @@ const ResourceWhere = builder.inputType('ResourceWhere', {
 });
 
 type NameFilter = typeof StringFilter.$inferInput | null | undefined;
-
-function escapeLike(text: string) {
-  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
-}
 
 function nameCondition(filter: NameFilter): Prisma.Sql {
   const conditions: Prisma.Sql[] = [];

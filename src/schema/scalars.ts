@@ -1,5 +1,6 @@
 import { GraphQLError, Kind, type ValueNode } from 'graphql';
 import { DateTime } from 'luxon';
+import { isStorableInstant } from '../scheduling/storable-time.ts';
 import { isIanaTimeZone, isLocalDate, isLocalTime } from '../scheduling/time-zone.ts';
 
 const OFFSET_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
@@ -9,12 +10,20 @@ function stringLiteral(ast: ValueNode, scalar: string): string {
   return ast.value;
 }
 
+function badDateTime(message: string) {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+}
+
 function parseDateTime(value: unknown): Date {
   if (typeof value !== 'string' || !OFFSET_DATE_TIME.test(value)) {
-    throw new GraphQLError('DateTime must be an ISO-8601 date-time with an offset, e.g. 2026-07-01T09:30:00+01:00');
+    throw badDateTime('DateTime must be an ISO-8601 date-time with an offset, e.g. 2026-07-01T09:30:00+01:00');
   }
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new GraphQLError(`DateTime ${value} does not exist`);
+  if (Number.isNaN(date.getTime())) throw badDateTime(`DateTime ${value} does not exist`);
+  // Compared as an instant: an offset can carry a time written in year 1 or 9999 past either end.
+  if (!isStorableInstant(date.getTime())) {
+    throw badDateTime(`DateTime ${value} is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z`);
+  }
   return date;
 }
 

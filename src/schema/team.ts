@@ -10,10 +10,9 @@ import {
   MUTATION_ERRORS,
   orderByInput,
   StringFilter,
-  stringFilter,
+  stringFilters,
   targetAccount,
   write,
-  selection,
   filterArgs,
   withFilter,
 } from './common.ts';
@@ -102,8 +101,7 @@ function teamWhere(context: Context, args: { accountIds?: readonly string[] | nu
   return withFilter(
     {
       accountId: { in: accountsInScope(context, args.accountIds) },
-      internalName: stringFilter(where?.internalName),
-      externalName: stringFilter(where?.externalName),
+      AND: stringFilters({ internalName: where?.internalName, externalName: where?.externalName }),
       schedulingMode: where?.schedulingModes ? { in: where.schedulingModes } : undefined,
       memberships: where?.memberIds ? { some: { agentId: idsFilter('Agent', where.memberIds) } } : undefined,
     },
@@ -177,7 +175,7 @@ builder.mutationFields((t) => ({
       const accountId = targetAccount(context, input.accountId);
       const members = await membershipRows(context, accountId, input.members ?? []);
       return context.db.team.create({
-        ...selection(query),
+        ...query,
         data: {
           accountId,
           internalName: input.internalName.trim(),
@@ -199,7 +197,7 @@ builder.mutationFields((t) => ({
       const members = input.members ? await membershipRows(context, team.accountId, input.members) : undefined;
       return write(id, () =>
         context.db.team.update({
-          ...selection(query),
+          ...query,
           where: { id: team.id },
           data: {
             internalName: input.internalName?.trim() ?? undefined,

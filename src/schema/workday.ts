@@ -1,6 +1,6 @@
 import { builder } from './builder.ts';
 import { nonBlank } from './account.ts';
-import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilter, targetAccount, write, selection, filterArgs, withFilter } from './common.ts';
+import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilters, targetAccount, write, filterArgs, withFilter } from './common.ts';
 import { WORKDAY_FILTERS } from '../query/catalogs.ts';
 import type { Context } from './context.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
@@ -64,7 +64,7 @@ function workdayWhere(context: Context, args: { accountIds?: readonly string[] |
   return withFilter(
     {
       accountId: { in: accountsInScope(context, args.accountIds) },
-      name: stringFilter(args.where?.name),
+      AND: stringFilters({ name: args.where?.name }),
       timeZone: args.where?.timeZone ?? undefined,
     },
     args.filter,
@@ -156,7 +156,7 @@ builder.mutationFields((t) => ({
       const hours = checkedHours(accountId, input.hours ?? []);
       const overrides = checkedOverrides(accountId, input.overrides ?? []);
       return context.db.workday.create({
-        ...selection(query),
+        ...query,
         data: {
           accountId,
           name: input.name.trim(),
@@ -179,7 +179,7 @@ builder.mutationFields((t) => ({
       const overrides = input.overrides ? checkedOverrides(workday.accountId, input.overrides) : undefined;
       return write(id, () =>
         context.db.workday.update({
-          ...selection(query),
+          ...query,
           where: { id: workday.id },
           data: {
             name: input.name?.trim() ?? undefined,

@@ -82,7 +82,7 @@ describe('the compiled reads’ fast path', () => {
       ['extensions', JSON.stringify({ query: '{ agents { totalCount } }', extensions: { persistedQuery: { version: 1, sha256Hash: 'x' } } })],
       ['a field the compiler does not know', JSON.stringify({ query: '{ viewer { clientId } }' })],
       ['an account outside the token', JSON.stringify({ query: `{ agents(accountIds: ["${encodeId('Account', '00000000-0000-0000-0000-000000000000')}"]) { totalCount } }` })],
-      ['a mutation', JSON.stringify({ query: 'mutation { createCustomer(input: { name: "Fast", email: "fast@example.com" }) { __typename } }' })],
+      ['a mutation', JSON.stringify({ query: 'mutation { createTeam(input: { internalName: "Fast" }) { __typename } }' })],
       ['a streaming Accept', list, { accept: 'text/event-stream' }],
       ['another content type', list, { 'content-type': 'text/plain' }],
       ['a rejected token', list, { authorization: 'Bearer not.a.token' }],
@@ -91,7 +91,7 @@ describe('the compiled reads’ fast path', () => {
       const yoga = await throughYoga(body, headers);
       const before = gateway.gateway.fastPath!.served;
       const fast = await post(body, headers);
-      // Two mutations create two customers: compare their shape, not their ids.
+      // Two mutations create two teams: compare their shape, not their ids.
       expect({ what, ...fast, body: fast.body.replace(/"id":"[^"]+"/g, '"id":…') }).toEqual({ what, ...yoga, body: yoga.body.replace(/"id":"[^"]+"/g, '"id":…') });
       expect({ what, served: gateway.gateway.fastPath!.served > before }).toEqual({ what, served: false });
     }
