@@ -130,6 +130,13 @@ export interface NoiseRequest {
 /** Well-formed, signed by no key of the gateway's. */
 export const FORGED_TOKEN = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJzZ2Nfbm9ib2R5In0.c2lnbmF0dXJl';
 
+/** An agent's teams' members' agents, `levels` times over: two levels of nesting each. */
+function nested(levels: number): string {
+  let selection = 'name';
+  for (let level = 0; level < levels; level += 1) selection = `teams { members { agent { ${selection} } } }`;
+  return selection;
+}
+
 export function noise(context: BenchContext): NoiseRequest[] {
   const team20 = context.linearityTeams.get(20)!;
   const reportFrom = DateTime.fromISO(context.shape.firstMonday, { zone: 'utc' }).plus({ weeks: Math.max(context.shape.weeks - 4, 0) });
@@ -151,6 +158,9 @@ export function noise(context: BenchContext): NoiseRequest[] {
       outcome: 'data',
     },
     { name: 'invalid document', body: { query: '{ bookings(first: 100) { nodes { noSuchField } } }' }, token: 'noisy client', outcome: 'refused' },
+    // Over the query limits (src/query-limits): refused before any SQL.
+    { name: 'nested 12 levels deep', body: { query: `{ agents(first: 100) { nodes { ${nested(3)} } } }` }, token: 'noisy client', outcome: 'refused' },
+    { name: 'a page of a million', body: { query: '{ bookings(first: 1000000) { nodes { id } } }' }, token: 'noisy client', outcome: 'refused' },
   ];
 }
 
