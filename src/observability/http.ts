@@ -9,6 +9,9 @@ import { startRecord, type RequestRecord } from './request-record.ts';
 
 export const METRICS_PATH = '/metrics';
 
+/** The encodings compressed; a client that accepts neither gets every answer as it is. */
+const ACCEPTS_COMPRESSION = /\b(?:gzip|br)\b/i;
+
 export interface ObservabilityOptions {
   logger: Logger;
   metrics: Metrics;
@@ -33,20 +36,19 @@ export function withObservability(handle: RequestListener, options: Observabilit
   return (request, response) => {
     const record = startRecord(request, requestIdFrom(request.headers[REQUEST_ID_HEADER]), performance.now());
     response.setHeader(REQUEST_ID_HEADER, record.id);
-    response.once('close', () => finish(request, response, record));
-    const pathEnd = request.url?.indexOf('?') ?? -1;
-    const path = pathEnd === -1 ? (request.url ?? '') : request.url!.slice(0, pathEnd);
-    const serve = path === METRICS_PATH ? () => void serveMetrics(request, response) : () => handle(request, response);
-    if (compress) compress(request as never, response as never, serve);
-    else serve();
-  };
-
-  function finish(request: IncomingMessage, response: ServerResponse, record: RequestRecord) {
-    const seconds = (performance.now() - record.startedAt) / 1000;
     // The path without the query string: a GET's query string holds the operation and its variables.
     const url = request.url ?? '';
     const queryStart = url.indexOf('?');
     const path = queryStart === -1 ? url : url.slice(0, queryStart);
+    response.once('close', () => finish(request, response, record, path));
+    const serve = path === METRICS_PATH ? () => void serveMetrics(request, response) : () => handle(request, response);
+    // The middleware patches the response of every request it sees: only the requests that may be compressed pay for it.
+    if (compress && ACCEPTS_COMPRESSION.test(request.headers['accept-encoding'] ?? '')) compress(request as never, response as never, serve);
+    else serve();
+  };
+
+  function finish(request: IncomingMessage, response: ServerResponse, record: RequestRecord, path: string) {
+    const seconds = (performance.now() - record.startedAt) / 1000;
     const status = response.statusCode;
     metrics.observeRequest(request.method, path, status, seconds, record);
     logger.info(
