@@ -25,7 +25,7 @@ import { invalidToken } from './schema/errors.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { withObservability } from './observability/http.ts';
-import { rememberUnexpectedError, useObservation } from './observability/plugin.ts';
+import { rememberUnexpectedError, useObservation, yogaLogging } from './observability/plugin.ts';
 import { recordOf } from './observability/request-record.ts';
 
 /** Operations asking for these execute in the lane for reports (src/execution-limit.ts). */
@@ -70,8 +70,7 @@ export async function createGateway({
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     maxRequestBodySize: config.requestLimits.maxBodyBytes,
     landingPage: false,
-    // yoga logs each masked error without the request; useObservation logs it once with the request's id, so yoga's copy is debug.
-    logging: { debug: (...args) => logger.debug(args), info: (...args) => logger.info(args), warn: (...args) => logger.warn(args), error: (...args) => logger.debug(args) },
+    logging: yogaLogging(logger),
     cors: corsPolicy(config.corsOrigins),
     graphiql: { title: 'Open Scheduling Gateway', defaultQuery: DEFAULT_QUERY },
     maskedErrors: {

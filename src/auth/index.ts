@@ -65,7 +65,7 @@ export async function createAuth({ db, config, rateLimits, logger }: { db: Db; c
       } catch (error) {
         const fault = databaseFault(error);
         if (fault === 'unavailable' || fault === 'timeout') {
-          logger.error({ requestId, path: url.pathname, fault }, 'auth endpoint: database unavailable');
+          logger.error({ requestId, path: url.pathname, fault }, 'auth endpoint could not use the database');
           // RFC 6749 §4.1.2.1's error for a server that cannot answer now; clients retry after a while.
           return jsonResponse(503, { error: 'temporarily_unavailable', error_description: 'The database is unavailable; try again shortly' }, { 'cache-control': 'no-store', 'retry-after': '1' });
         }

@@ -41,7 +41,7 @@ export function withObservability(handle: RequestListener, options: Observabilit
     const queryStart = url.indexOf('?');
     const path = queryStart === -1 ? url : url.slice(0, queryStart);
     response.once('close', () => finish(request, response, record, path));
-    const serve = path === METRICS_PATH ? () => void serveMetrics(request, response) : () => handle(request, response);
+    const serve = path === METRICS_PATH ? () => void serveMetrics(request, response, record.id) : () => handle(request, response);
     // The middleware patches the response of every request it sees: only the requests that may be compressed pay for it.
     if (compress && ACCEPTS_COMPRESSION.test(request.headers['accept-encoding'] ?? '')) compress(request as never, response as never, serve);
     else serve();
@@ -71,7 +71,7 @@ export function withObservability(handle: RequestListener, options: Observabilit
     );
   }
 
-  async function serveMetrics(request: IncomingMessage, response: ServerResponse) {
+  async function serveMetrics(request: IncomingMessage, response: ServerResponse, requestId: string) {
     if (request.method !== 'GET') {
       response.writeHead(405, { allow: 'GET', 'content-type': 'text/plain; charset=utf-8' }).end('Method Not Allowed\n');
       return;
@@ -84,7 +84,7 @@ export function withObservability(handle: RequestListener, options: Observabilit
       const body = await metrics.registry.metrics();
       response.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body);
     } catch (error) {
-      logger.error({ err: error, requestId: (response.getHeader(REQUEST_ID_HEADER) as string | undefined) }, 'metrics could not be collected');
+      logger.error({ err: error, requestId }, 'metrics could not be collected');
       response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Internal Server Error\n');
     }
   }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { getOperationAST, type GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import type { Plugin, YogaLogger } from 'graphql-yoga';
 import type { Context } from '../schema/context.ts';
 import type { Logger } from './logger.ts';
 import { recordOf } from './request-record.ts';
@@ -14,6 +14,21 @@ export function rememberUnexpectedError(masked: Error, original: unknown): void 
 }
 
 type ServerContext = { req?: IncomingMessage };
+
+/**
+ * yoga's own messages, through the gateway's logger. yoga logs each masked
+ * error at error level, without the request; useObservation logs it once
+ * with the request's id, so yoga's copy goes to debug.
+ */
+export function yogaLogging(logger: Logger): YogaLogger {
+  const at = (level: 'debug' | 'info' | 'warn') => (...args: unknown[]) => {
+    if (!logger.isLevelEnabled(level)) return;
+    const [first, ...rest] = args;
+    if (first instanceof Error) logger[level]({ err: first }, first.message);
+    else logger[level]([first, ...rest].map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' '));
+  };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('debug') };
+}
 
 /** Fills in the request's record on yoga's path (operation, client, read path, error codes) and logs its unexpected errors. */
 export function useObservation(logger: Logger): Plugin<Record<string, unknown>, Context> {
