@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RequestLimits } from './http/request-size.ts';
 import type { QueryLimits } from './query-limits/operation-limits.ts';
+import { LOG_LEVELS, type LogLevel } from './observability/logger.ts';
 
 /** Every setting of the gateway, parsed once from the environment. */
 export interface Config {
@@ -39,6 +40,14 @@ export interface Config {
   seedDemo: boolean;
   /** How slots and connections are shared between API clients (src/fairness, README "Fairness between clients"). */
   fairness: FairnessConfig;
+  /** Logs, metrics and compression (src/observability, README "Logs, metrics and compression"). */
+  observability: {
+    logLevel: LogLevel;
+    /** GET /metrics wants this bearer token when set. */
+    metricsToken: string | undefined;
+    /** Responses of at least this many bytes are compressed (gzip or br); undefined when compression is off. */
+    compressionMinBytes: number | undefined;
+  };
 }
 
 /** Requests per window; each limit counts in fixed windows of `windowSeconds` (src/rate-limits/). */
@@ -128,6 +137,11 @@ const environmentSchema = z.object({
   REPORT_SLOTS_PER_CLIENT: slotCount(1),
   COMPILED_READ_CONNECTIONS: slotCount(8),
   COMPILED_READ_CONNECTIONS_PER_CLIENT: slotCount(6),
+  LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).default('info'),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  COMPRESSION: z.enum(['true', 'false'], 'must be true or false').default('true'),
+  // Below about a kilobyte compression saves less than it costs.
+  COMPRESSION_MIN_BYTES: z.coerce.number().int().min(0).default(1024),
 })
   .refine((env) => env.QUERY_SLOTS_PER_CLIENT <= env.QUERY_SLOTS, { path: ['QUERY_SLOTS_PER_CLIENT'], message: 'must not exceed QUERY_SLOTS' })
   .refine((env) => env.REPORT_SLOTS_PER_CLIENT <= env.REPORT_SLOTS, { path: ['REPORT_SLOTS_PER_CLIENT'], message: 'must not exceed REPORT_SLOTS' })
@@ -198,6 +212,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       querySlots: { slots: env.QUERY_SLOTS, perCaller: env.QUERY_SLOTS_PER_CLIENT },
       reportSlots: { slots: env.REPORT_SLOTS, perCaller: env.REPORT_SLOTS_PER_CLIENT },
       compiledReadConnections: { slots: env.COMPILED_READ_CONNECTIONS, perCaller: env.COMPILED_READ_CONNECTIONS_PER_CLIENT },
+    },
+    observability: {
+      logLevel: env.LOG_LEVEL,
+      metricsToken: env.METRICS_TOKEN,
+      compressionMinBytes: env.COMPRESSION === 'true' ? env.COMPRESSION_MIN_BYTES : undefined,
     },
   };
 }

@@ -4,6 +4,7 @@ import { openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { readDemoClient, seedDemo, type DemoClient } from './db/seed.ts';
 import { createGateway, listen } from './server.ts';
+import { createLogger, defaultLogger } from './observability/logger.ts';
 
 function loadConfigOrExit(): Config {
   try {
@@ -49,8 +50,9 @@ function printBanner(url: string, config: Config, demo: DemoClient | undefined) 
 
 async function main() {
   const config = loadConfigOrExit();
+  const logger = createLogger({ level: config.observability.logLevel });
   const database = await openDatabase(config);
-  const { db } = createDb(database.url, { bounds: config.bounds });
+  const { db } = createDb(database.url, { bounds: config.bounds, logger });
   let closeServer: () => Promise<void> = async () => undefined;
   let closeRateLimits: () => Promise<void> = async () => undefined;
 
@@ -70,18 +72,18 @@ async function main() {
 
   try {
     const applied = await migrate(database.url);
-    if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
 
     let demo: DemoClient | undefined;
     if (config.seedDemo && (await db.account.count()) === 0) {
       const seeded = await seedDemo(db, config.dataDir);
-      console.log(`Seeded demo data: ${seeded.accountIds.length} accounts`);
+      logger.info({ accounts: seeded.accountIds.length }, 'seeded demo data');
       demo = seeded.client;
     } else if (config.seedDemo) {
       demo = await readDemoClient(db, config.dataDir);
     }
 
-    const gateway = await createGateway({ db, config });
+    const gateway = await createGateway({ db, config, logger });
     const server = await listen(gateway, config.port, config.host);
     closeServer = () => server.close();
     closeRateLimits = () => gateway.rateLimits.close();
@@ -94,6 +96,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(`Failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  defaultLogger().fatal({ reason: error instanceof Error ? error.message : String(error) }, 'failed to start');
   process.exit(1);
 });

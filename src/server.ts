@@ -22,6 +22,11 @@ import { createFairSlots } from './fairness/fair-slots.ts';
 import { createContext, type Context } from './schema/context.ts';
 import { schema } from './schema/index.ts';
 import { invalidToken } from './schema/errors.ts';
+import { createLogger, type Logger } from './observability/logger.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { withObservability } from './observability/http.ts';
+import { rememberUnexpectedError, useObservation, yogaLogging } from './observability/plugin.ts';
+import { recordOf } from './observability/request-record.ts';
 
 /** Operations asking for these execute in the lane for reports (src/execution-limit.ts). */
 const REPORT_FIELDS = ['schedulingReport'];
@@ -36,16 +41,28 @@ export interface Gateway {
   fastPath: FastPath | undefined;
   /** Its counters; close them (a Redis connection) when the gateway stops. */
   rateLimits: RateLimits;
+  logger: Logger;
+  metrics: Metrics;
 }
 
 /** Builds the whole HTTP surface: GraphQL at /graphql, OAuth2 and discovery documents beside it. */
-export async function createGateway({ db, config }: { db: Db; config: Config }): Promise<Gateway> {
-  const rateLimits = createRateLimits(config.rateLimits, config.redisUrl);
+export async function createGateway({
+  db,
+  config,
+  logger = createLogger({ level: config.observability.logLevel }),
+}: {
+  db: Db;
+  config: Config;
+  /** Where log lines go; tests pass one writing to a stream they read. */
+  logger?: Logger;
+}): Promise<Gateway> {
+  const metrics = createMetrics(db);
+  const rateLimits = createRateLimits(config.rateLimits, config.redisUrl, logger);
   // Not ready means counting in memory for now: the gateway serves anyway, and shares counters once Redis connects.
   await rateLimits.ready();
   // Token requests and client checks on connections of their own: reads cannot hold them up.
-  const auth = await createAuth({ db: reservedDb(db), config, rateLimits });
-  const services = { rootDb: db, config, rateLimits, allAccounts: auth.allAccounts };
+  const auth = await createAuth({ db: reservedDb(db), config, rateLimits, logger });
+  const services = { rootDb: db, config, rateLimits, allAccounts: auth.allAccounts, bookingEvents: metrics };
   const operations = createOperationLimits(schema, config.queryLimits);
   const compiledReadConnections = createFairSlots(config.fairness.compiledReadConnections);
   const yoga = createYoga<Record<string, unknown>, Context>({
@@ -53,6 +70,7 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     maxRequestBodySize: config.requestLimits.maxBodyBytes,
     landingPage: false,
+    logging: yogaLogging(logger),
     cors: corsPolicy(config.corsOrigins),
     graphiql: { title: 'Open Scheduling Gateway', defaultQuery: DEFAULT_QUERY },
     maskedErrors: {
@@ -62,7 +80,7 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
         const bounded = boundError(error);
         if (bounded) return bounded;
         const masked = maskError(error, message, isDev);
-        if (masked !== error) console.error('Unexpected error while executing a GraphQL operation:', error);
+        if (masked !== error) rememberUnexpectedError(masked, error);
         return masked;
       },
     },
@@ -74,11 +92,13 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
       return result.kind === 'none' ? createContext(services, null) : createContext(services, result.principal, result.unconfirmed);
     },
     plugins: [
+      useObservation(logger),
       useRequestSizeLimits(config.requestLimits, GRAPHQL_ENDPOINT),
       {
         async onRequest({ request, url, endResponse, serverContext }) {
           if (url.pathname === READY_PATH && request.method === 'GET') return endResponse(await readinessResponse(db));
-          const response = await auth.handle(request, url, (serverContext as { req?: IncomingMessage }).req?.socket.remoteAddress);
+          const req = (serverContext as { req?: IncomingMessage }).req;
+          const response = await auth.handle(request, url, req?.socket.remoteAddress, recordOf(req)?.id);
           if (response) endResponse(response);
         },
       },
@@ -92,7 +112,7 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
         callerOf: (context) => callerKey((context as Context).principal),
       }),
       useResolvedItemsBudget(schema, config.bounds.maxResolvedItems),
-      ...(config.compiledReads ? [useCompiledReads({ maxResponseBytes: config.bounds.maxResponseBytes, connections: compiledReadConnections })] : []),
+      ...(config.compiledReads ? [useCompiledReads({ maxResponseBytes: config.bounds.maxResponseBytes, connections: compiledReadConnections, logger })] : []),
     ],
   });
   const fastPath = config.compiledReads
@@ -106,9 +126,11 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
         maxResponseBytes: config.bounds.maxResponseBytes,
         rateLimit: rateLimits.requests,
         connections: compiledReadConnections,
+        logger,
       })
     : undefined;
-  return { yoga, auth, handle: fastPath?.handle ?? yoga, fastPath, rateLimits };
+  const handle = withObservability(fastPath?.handle ?? yoga, { logger, metrics, ...config.observability });
+  return { yoga, auth, handle, fastPath, rateLimits, logger, metrics };
 }
 
 /**

@@ -82,7 +82,7 @@ describe('demo data', () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'seed-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     const output = await start({ DATABASE_URL: url, DATA_DIR: dataDir, SEED_DEMO: 'true' });
-    expect(output).toContain('Seeded demo data');
+    expect(output).toContain('"msg":"seeded demo data"');
     expect(await accountCount(url)).toBeGreaterThan(0);
     const saved = JSON.parse(await readFile(path.join(dataDir, 'demo-client.json'), 'utf8')) as { clientSecret: string };
     expect(output).not.toContain(saved.clientSecret);

@@ -8,14 +8,16 @@ import { authorizationServerMetadata, JWKS_PATH, METADATA_PATH, TOKEN_PATH } fro
 import { createSigningKeys, type SigningKeys } from './keys.ts';
 import type { RateLimits } from '../rate-limits/limits.ts';
 import { jsonResponse, methodNotAllowed } from './responses.ts';
+import type { Logger } from '../observability/logger.ts';
 import { handleTokenRequest } from './token-endpoint.ts';
 
 export interface Auth {
   /**
    * Handles POST /oauth/token, GET /.well-known/jwks.json, GET /.well-known/oauth-authorization-server;
-   * resolves undefined for any other path. `remoteAddress` is the peer the token endpoint's limits count failures of.
+   * resolves undefined for any other path. `remoteAddress` is the peer the token endpoint's limits count failures of;
+   * `requestId` goes into the log line of a failure.
    */
-  handle(request: Request, url: URL, remoteAddress?: string): Promise<Response | undefined>;
+  handle(request: Request, url: URL, remoteAddress?: string, requestId?: string): Promise<Response | undefined>;
   /** Checks a request's Authorization header. No header (null): {kind:'none'}. Bearer token that fails any check: {kind:'invalid', reason}. */
   authenticate(authorization: string | null): Promise<Authentication>;
   keys: SigningKeys;
@@ -26,7 +28,7 @@ export interface Auth {
 /** Short enough that verifiers pick up a rotated key soon, long enough to spare the database. */
 const JWKS_MAX_AGE_SECONDS = 60;
 
-export async function createAuth({ db, config, rateLimits }: { db: Db; config: Config; rateLimits: RateLimits }): Promise<Auth> {
+export async function createAuth({ db, config, rateLimits, logger }: { db: Db; config: Config; rateLimits: RateLimits; logger: Logger }): Promise<Auth> {
   const settings: TokenSettings = { issuer: config.issuer, audience: config.audience, tokenTtlSeconds: config.tokenTtlSeconds };
   const keys = await createSigningKeys(db, settings);
   const verifyToken = createAccessTokenVerifier(keys, settings);
@@ -57,18 +59,18 @@ export async function createAuth({ db, config, rateLimits }: { db: Db; config: C
     keys,
     allAccounts,
     authenticate: (authorization) => authenticateBearer(authorization, db, verifyToken, knownClients, allAccounts),
-    async handle(request, url, remoteAddress) {
+    async handle(request, url, remoteAddress, requestId) {
       try {
         return await route(request, url.pathname, remoteAddress);
       } catch (error) {
         const fault = databaseFault(error);
         if (fault === 'unavailable' || fault === 'timeout') {
-          console.error(`auth endpoint: database ${fault}`);
+          logger.error({ requestId, path: url.pathname, fault }, 'auth endpoint could not use the database');
           // RFC 6749 §4.1.2.1's error for a server that cannot answer now; clients retry after a while.
           return jsonResponse(503, { error: 'temporarily_unavailable', error_description: 'The database is unavailable; try again shortly' }, { 'cache-control': 'no-store', 'retry-after': '1' });
         }
         // The response says nothing of the cause; the log does.
-        console.error('auth endpoint failed', error);
+        logger.error({ err: error, requestId, path: url.pathname }, 'auth endpoint failed');
         return jsonResponse(500, { error: 'server_error', error_description: 'The request could not be processed' }, { 'cache-control': 'no-store' });
       }
     },

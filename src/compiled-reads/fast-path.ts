@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { GraphQLSchema } from 'graphql';
+import { getOperationAST, type GraphQLSchema } from 'graphql';
 import type { Auth } from '../auth/index.ts';
 import type { Authentication } from '../auth/bearer.ts';
 import type { Db } from '../db/client.ts';
@@ -13,6 +13,8 @@ import type { FairSlots } from '../fairness/fair-slots.ts';
 import { accountsInScope } from '../schema/common.ts';
 import { compileRead } from './compile.ts';
 import { failedCompiledReads, negotiatedMediaType, runCompiledRead } from './plugin.ts';
+import type { Logger } from '../observability/logger.ts';
+import { recordOf } from '../observability/request-record.ts';
 
 /**
  * Requests handed to yoga after the fast path authenticated them: yoga's
@@ -55,8 +57,9 @@ export function withCompiledReadFastPath(options: {
   /** The per-client request limit (src/rate-limits/): counted here for the requests this path sees. */
   rateLimit: Limit | undefined;
   connections: FairSlots;
+  logger: Logger;
 }): FastPath {
-  const { endpoint, schema, operations, auth, db, yoga, maxResponseBytes, rateLimit, connections } = options;
+  const { endpoint, schema, operations, auth, db, yoga, maxResponseBytes, rateLimit, connections, logger } = options;
 
   let served = 0;
   const handle: NodeHandler = (request, response) => {
@@ -99,13 +102,15 @@ export function withCompiledReadFastPath(options: {
           const bounded = boundError(error);
           if (bounded) {
             const answer = boundErrorBody(bounded);
+            const record = recordOf(request);
+            if (record) record.errorCodes = [String(bounded.extensions.code)];
             const http = bounded.extensions.http as { status: number; headers?: Record<string, string> };
             response.writeHead(http.status, { ...http.headers, 'Content-Type': `${mediaType}; charset=utf-8`, 'content-length': Buffer.byteLength(answer) });
             response.end(answer);
             return;
           }
           // A statement the compiler got wrong must not cost the caller its answer, nor run a second time.
-          console.error('Compiled read failed; executing through the resolvers instead:', error);
+          logger.error({ err: error, requestId: recordOf(request)?.id }, 'compiled read failed; executing through the resolvers instead');
           failedCompiledReads.add(request);
           fallback();
         },
@@ -134,13 +139,18 @@ export function withCompiledReadFastPath(options: {
     // an operation over a limit goes to yoga, which counts it against the client's rate limit and refuses it, running no SQL.
     const checked = operations.check({ query, variables: variables as Record<string, unknown> | null | undefined, operationName: operationName as string | null | undefined });
     if (checked.kind !== 'valid') return undefined;
+    const record = recordOf(request);
+    if (record) record.cost = checked.cost;
     const document = checked.document;
     const authentication = await auth.authenticate(authorization);
     authenticatedRequests.set(request, authentication);
     if (authentication.kind !== 'valid') return undefined;
     // Counted once the client is known, as yoga counts (src/rate-limits/requests.ts), which then does not count again.
     const limited = rateLimit && (await countRequest(rateLimit, request, authentication));
-    if (limited && !limited.allowed) return refusal(limited, request.headers.accept);
+    if (limited && !limited.allowed) {
+      if (record) record.errorCodes = ['RATE_LIMITED'];
+      return refusal(limited, request.headers.accept);
+    }
     const principal = authentication.principal;
     const compiled = compileRead({
       schema,
@@ -154,6 +164,12 @@ export function withCompiledReadFastPath(options: {
       ? await connections.run(callerKey(principal), () => runCompiledRead(db, compiled, authentication.unconfirmed?.client, maxResponseBytes))
       : undefined;
     if (body === undefined) return undefined;
+    if (record) {
+      record.operationName = getOperationAST(document, operationName as string | null | undefined)?.name?.value;
+      record.operationType = 'query';
+      record.clientId = principal.clientId;
+      record.readPath = 'compiled-fast-path';
+    }
     const mediaType = negotiatedMediaType(request.headers.accept)!;
     return { status: 200, headers: { 'Content-Type': `${mediaType}; charset=utf-8`, ...(limited && rateLimitHeaders(limited)) }, body };
   }

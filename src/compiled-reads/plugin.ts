@@ -10,6 +10,8 @@ import type { FairSlots } from '../fairness/fair-slots.ts';
 import { accountsInScope } from '../schema/common.ts';
 import type { Context } from '../schema/context.ts';
 import { compileRead, type CompiledRead } from './compile.ts';
+import type { Logger } from '../observability/logger.ts';
+import { recordOf } from '../observability/request-record.ts';
 
 /** Results answered by a compiled statement, with the response body PostgreSQL built. */
 const bodies = new WeakMap<object, string>();
@@ -26,7 +28,7 @@ export const failedCompiledReads = new WeakSet<IncomingMessage>();
  * else (mutations, errors, fields computed in code) executes as usual.
  * Statements wait for one of `connections`, shared fairly between clients.
  */
-export function useCompiledReads(options: { maxResponseBytes: number; connections: FairSlots }): Plugin<Record<string, unknown>, Context> {
+export function useCompiledReads(options: { maxResponseBytes: number; connections: FairSlots; logger: Logger }): Plugin<Record<string, unknown>, Context> {
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
       const context = args.contextValue as unknown as Context & { req?: IncomingMessage };
@@ -48,12 +50,14 @@ export function useCompiledReads(options: { maxResponseBytes: number; connection
           );
           if (value === undefined) return executeFn(executionArgs);
           body = value;
+          const record = recordOf(context.req);
+          if (record) record.readPath = 'compiled-plugin';
         } catch (error) {
           // Past a bound, or with the database gone, the resolvers would only do the same work again, slower.
           const bounded = boundError(error);
           if (bounded) return { errors: [bounded] };
           // A statement the compiler got wrong must not cost the caller its answer.
-          console.error('Compiled read failed; executing through the resolvers instead:', error);
+          options.logger.error({ err: error, requestId: recordOf(context.req)?.id }, 'compiled read failed; executing through the resolvers instead');
           return executeFn(executionArgs);
         }
         let parsed: ExecutionResult['data'];

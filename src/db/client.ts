@@ -3,6 +3,7 @@ import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { handlePoolErrors } from './faults.ts';
 import { withEmptySelectionAllowed } from './empty-selection.ts';
+import { defaultLogger, type Logger } from '../observability/logger.ts';
 
 export type Db = PrismaClient;
 
@@ -27,6 +28,7 @@ export const POOL_SIZE = 10;
 export const RESERVED_CONNECTIONS = 2;
 
 const reserves = new WeakMap<Db, Db>();
+const pools = new WeakMap<Db, { shared: pg.Pool; reserved: pg.Pool }>();
 
 /**
  * Bounds on the pool's connections (the gateway's: migrations, the CLI and
@@ -46,7 +48,7 @@ export interface PoolBounds {
  * `countStatements`, every SQL statement of both is counted, so tests can
  * assert the shape of an operation's cost.
  */
-export function createDb(url: string, options: { countStatements?: boolean; poolSize?: number; bounds?: PoolBounds } = {}) {
+export function createDb(url: string, options: { countStatements?: boolean; poolSize?: number; bounds?: PoolBounds; logger?: Logger } = {}) {
   const { statementTimeoutMs, idleInTransactionTimeoutMs, connectTimeoutMs } = options.bounds ?? {};
   const poolOf = (max: number) => {
     const pool = new pg.Pool({
@@ -56,7 +58,7 @@ export function createDb(url: string, options: { countStatements?: boolean; pool
       idle_in_transaction_session_timeout: idleInTransactionTimeoutMs,
       connectionTimeoutMillis: connectTimeoutMs,
     });
-    handlePoolErrors(pool);
+    handlePoolErrors(pool, options.logger ?? defaultLogger());
     return pool;
   };
   const counter = { count: 0 };
@@ -71,8 +73,10 @@ export function createDb(url: string, options: { countStatements?: boolean; pool
   };
   const pool = poolOf(options.poolSize ?? POOL_SIZE);
   const db = clientOn(pool);
-  const reserve = clientOn(poolOf(RESERVED_CONNECTIONS));
+  const reservedPool = poolOf(RESERVED_CONNECTIONS);
+  const reserve = clientOn(reservedPool);
   reserves.set(db, reserve);
+  pools.set(db, { shared: pool, reserved: reservedPool });
   const disconnect = db.$disconnect.bind(db);
   db.$disconnect = async () => {
     await Promise.all([disconnect(), reserve.$disconnect()]);
@@ -88,6 +92,16 @@ export function createDb(url: string, options: { countStatements?: boolean; pool
 /** The client on `db`'s reserved connections (RESERVED_CONNECTIONS), for authentication; `db` itself when it has none. */
 export function reservedDb(db: Db): Db {
   return reserves.get(db) ?? db;
+}
+
+/** Connections of `db`'s two pools, for the metrics: open, of which idle, and callers waiting for one. */
+export function poolUsage(db: Db): Array<{ pool: 'shared' | 'reserved'; total: number; idle: number; waiting: number }> {
+  const both = pools.get(db);
+  if (!both) return [];
+  return (['shared', 'reserved'] as const).map((name) => {
+    const pool = both[name];
+    return { pool: name, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+  });
 }
 
 /**

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Logger } from '../observability/logger.ts';
 
 /**
  * What went wrong with the database, as far as a request is concerned:
@@ -61,8 +62,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * connection learns of the failure from its own query, so here it is only
  * logged.
  */
-export function handlePoolErrors(pool: pg.Pool): void {
-  const log = (error: Error) => console.error(`Database connection lost: ${error.message}`);
+export function handlePoolErrors(pool: pg.Pool, logger: Logger): void {
+  const log = (error: Error) => logger.error({ reason: error.message }, 'Database connection lost');
   pool.on('error', log);
   pool.on('connect', (client) => client.on('error', log));
 }

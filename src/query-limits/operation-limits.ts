@@ -48,7 +48,7 @@ export interface OperationRequest {
  * validation), which yoga reports as usual. `rejected`: over a limit, or
  * with an argument too malformed to measure.
  */
-export type OperationCheck = { kind: 'valid'; document: DocumentNode } | { kind: 'invalid' } | { kind: 'rejected'; errors: GraphQLError[] };
+export type OperationCheck = { kind: 'valid'; document: DocumentNode; /** The measured cost, when limits are on and the document holds one operation. */ cost?: number } | { kind: 'invalid' } | { kind: 'rejected'; errors: GraphQLError[] };
 
 export interface OperationLimits {
   /** graphql's parse, refusing a document of more than `maxTokens` tokens (a GraphQLError, QUERY_TOO_COMPLEX). */
@@ -65,6 +65,9 @@ const MAX_CACHED_QUERY_LENGTH = 4_000;
 /** Costs kept per document, by variables. */
 const COSTS_KEPT_PER_DOCUMENT = 32;
 
+/** What `measureCost` found: the errors refusing the operation, and its cost when one walk measured it. */
+type MeasuredCost = { errors: GraphQLError[]; cost?: number };
+
 type DocumentCheck = { document: DocumentNode; errors: readonly GraphQLError[] } | { document: undefined; errors: readonly GraphQLError[] };
 
 export function createOperationLimits(schema: GraphQLSchema, limits: QueryLimits): OperationLimits {
@@ -72,7 +75,7 @@ export function createOperationLimits(schema: GraphQLSchema, limits: QueryLimits
   const costContext: CostContext = { maxPageSize: limits.maxPageSize, maxNodeIds: limits.maxNodeIds };
   const documents = new Map<string, DocumentCheck>();
   const validatedDocuments = new WeakSet<DocumentNode>();
-  const costsByDocument = new WeakMap<DocumentNode, Map<string, GraphQLError[]>>();
+  const costsByDocument = new WeakMap<DocumentNode, Map<string, MeasuredCost>>();
 
   const boundedParse = (source: string): DocumentNode => {
     if (!limits.enabled) return parse(source);
@@ -124,23 +127,23 @@ export function createOperationLimits(schema: GraphQLSchema, limits: QueryLimits
       const key = `${operationName ?? ''}\0${variablesKey}`;
       let costs = costsByDocument.get(document);
       if (!costs) costsByDocument.set(document, (costs = new Map()));
-      let costErrors = costs.get(key);
-      if (!costErrors) {
-        costErrors = measureCost(document, variables ?? {}, operationName);
+      let measured = costs.get(key);
+      if (!measured) {
+        measured = measureCost(document, variables ?? {}, operationName);
         if (costs.size >= COSTS_KEPT_PER_DOCUMENT) costs.delete(costs.keys().next().value!);
-        costs.set(key, costErrors);
+        costs.set(key, measured);
       }
-      return costErrors.length > 0 ? { kind: 'rejected', errors: costErrors } : { kind: 'valid', document };
+      return measured.errors.length > 0 ? { kind: 'rejected', errors: measured.errors } : { kind: 'valid', document, cost: measured.cost };
     },
   };
 
   /** Breadth and cost, by Pothos' complexity plugin: its own walk for a document of one operation, its validation rule otherwise. */
-  function measureCost(document: DocumentNode, variableValues: Record<string, unknown>, operationName: string | null | undefined): GraphQLError[] {
+  function measureCost(document: DocumentNode, variableValues: Record<string, unknown>, operationName: string | null | undefined): MeasuredCost {
     try {
       const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
       if (operations.length === 1) {
         const { complexity, breadth } = complexityFromQuery(document, { schema, ctx: costContext, variables: variableValues });
-        return overBudget(complexity, breadth, limits);
+        return { errors: overBudget(complexity, breadth, limits), cost: complexity };
       }
       const rule = createComplexityRule({
         context: costContext,
@@ -148,12 +151,12 @@ export function createOperationLimits(schema: GraphQLSchema, limits: QueryLimits
         operationName,
         validate: ({ complexity, breadth }, reportError) => overBudget(complexity, breadth, limits).forEach(reportError),
       });
-      return validate(schema, document, [rule]).filter(isQueryTooComplex);
+      return { errors: validate(schema, document, [rule]).filter(isQueryTooComplex) };
     } catch (error) {
       // A page or id count over its limit (from ./cost.ts), or arguments that cannot be read (an id that is
       // not one, variables that do not fit their definitions): the operation cannot run as sent, and is
       // refused with the error its execution would give.
-      if (error instanceof GraphQLError) return [error];
+      if (error instanceof GraphQLError) return { errors: [error] };
       throw error;
     }
   }

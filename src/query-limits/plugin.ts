@@ -1,4 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import type { Plugin } from 'graphql-yoga';
+import { recordOf } from '../observability/request-record.ts';
 import type { OperationLimits } from './operation-limits.ts';
 
 /**
@@ -11,7 +13,7 @@ import type { OperationLimits } from './operation-limits.ts';
  */
 export function useQueryLimits(limits: OperationLimits): Plugin {
   return {
-    onParams({ params, setResult }) {
+    onParams({ params, setResult, context }) {
       if (typeof params.query !== 'string') return;
       const checked = limits.check({
         query: params.query,
@@ -19,6 +21,10 @@ export function useQueryLimits(limits: OperationLimits): Plugin {
         operationName: params.operationName,
       });
       if (checked.kind === 'rejected') setResult({ errors: checked.errors });
+      else if (checked.kind === 'valid') {
+        const record = recordOf((context as { req?: IncomingMessage }).req);
+        if (record) record.cost = checked.cost;
+      }
     },
     onParse({ setParseFn }) {
       setParseFn((source) => limits.parse(typeof source === 'string' ? source : source.body));

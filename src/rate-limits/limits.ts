@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RateLimitSettings } from '../config.ts';
+import { defaultLogger, type Logger } from '../observability/logger.ts';
 
 /** Where a key stands in its limit after a request was counted (or looked at). */
 export interface RateLimitState {
@@ -55,7 +56,7 @@ const REDIS_CONNECT_WAIT_MS = 2_000;
  * per-process memory counter (its insurance limiter), with a warning in the
  * log, rather than refusing or stalling every request.
  */
-export function createRateLimits(settings: RateLimitSettings | undefined, redisUrl: string | undefined): RateLimits {
+export function createRateLimits(settings: RateLimitSettings | undefined, redisUrl: string | undefined, logger: Logger = defaultLogger()): RateLimits {
   if (!settings) {
     const off = undefined;
     return {
@@ -68,7 +69,7 @@ export function createRateLimits(settings: RateLimitSettings | undefined, redisU
       close: async () => undefined,
     };
   }
-  const redis = redisUrl ? connectRedis(redisUrl) : undefined;
+  const redis = redisUrl ? connectRedis(redisUrl, logger) : undefined;
   const limit = (name: string, points: number, windowSeconds: number): Limit => {
     const options = { keyPrefix: `${settings.redisKeyPrefix}:${name}`, points, duration: windowSeconds };
     const limiter: RateLimiterAbstract = redis
@@ -117,19 +118,19 @@ function limitOf(limiter: RateLimiterAbstract, points: number, windowSeconds: nu
   };
 }
 
-function connectRedis(url: string): Redis {
+function connectRedis(url: string, logger: Logger): Redis {
   // No offline queue: while Redis is down a command fails at once and the insurance limiter answers.
   const redis = new Redis(url, { enableOfflineQueue: false, commandTimeout: REDIS_COMMAND_TIMEOUT_MS, maxRetriesPerRequest: 0 });
   let reachable = true;
   redis.on('error', (error: Error) => {
     if (!reachable) return;
     reachable = false;
-    console.warn(`Redis at ${redactedUrl(url)} is unreachable (${error.message}): rate limits are counted in this process only until it is back`);
+    logger.warn({ redis: redactedUrl(url), reason: error.message }, 'Redis is unreachable: rate limits are counted in this process only until it is back');
   });
   redis.on('ready', () => {
     if (reachable) return;
     reachable = true;
-    console.warn(`Redis at ${redactedUrl(url)} is reachable again: rate limits are shared again`);
+    logger.warn({ redis: redactedUrl(url) }, 'Redis is reachable again: rate limits are shared again');
   });
   return redis;
 }

@@ -422,7 +422,9 @@ builder.mutationFields((t) => ({
       if (input.customer && input.customerId) {
         throw ValidationError.of(['input', 'customerId'], 'Give either customer or customerId');
       }
-      return reloadBooking(context, query, await createBooking(context.db, principalOf(context), input));
+      const booking = await createBooking(context.db, principalOf(context), input);
+      context.bookingEvents.bookingCreated();
+      return reloadBooking(context, query, booking);
     },
   }),
   rescheduleBooking: t.prismaField({
@@ -469,8 +471,11 @@ for (const [name, action, description] of STATUS_CHANGES) {
       errors: TRANSITION_ERRORS,
       description,
       args: { id: t.arg.id(), reason: t.arg.string({ required: false, validate: reason }) },
-      resolve: async (query, _root, args, context) =>
-        reloadBooking(context, query, await changeBookingStatus(context.db, principalOf(context), args.id, action, args.reason)),
+      resolve: async (query, _root, args, context) => {
+        const booking = await changeBookingStatus(context.db, principalOf(context), args.id, action, args.reason);
+        if (action === 'CANCEL') context.bookingEvents.bookingCancelled();
+        return reloadBooking(context, query, booking);
+      },
     }),
   );
 }

@@ -16,6 +16,8 @@ export interface GatewayServices {
   rateLimits: RateLimits;
   /** Told when an account is created, so that all-accounts tokens reach it at once. */
   allAccounts: AllAccounts;
+  /** Told when a booking is created or cancelled (the metrics count them). */
+  bookingEvents: { bookingCreated(): void; bookingCancelled(): void };
 }
 
 export interface Context extends GatewayServices {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRateLimits, type RateLimits } from '../../src/rate-limits/limits.ts';
 import { LOCAL_REDIS_URL, lowLimits, redisReachable } from './redis.ts';
+import { captureLogs } from '../observability/log-capture.ts';
 
 const opened: RateLimits[] = [];
 function open(...args: Parameters<typeof createRateLimits>) {
@@ -64,14 +65,16 @@ describe.skipIf(!reachable)('rate limits in Redis', () => {
 
 describe('rate limits when Redis cannot be reached', () => {
   it('fall back to counting in memory, and say so in the log', async () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const logs = captureLogs();
     // Port 1: nothing listens there, so every connection is refused at once.
-    const limits = open(lowLimits({ requests: 2 }), 'redis://127.0.0.1:1');
+    const limits = open(lowLimits({ requests: 2 }), 'redis://127.0.0.1:1', logs.logger);
     expect(await limits.ready()).toBe(false);
     const requests = limits.requests;
     const answers = [];
     for (let index = 0; index < 3; index += 1) answers.push((await requests!.consume('client:a')).allowed);
     expect(answers).toEqual([true, true, false]);
-    await vi.waitFor(() => expect(warn).toHaveBeenCalledWith(expect.stringContaining('rate limits are counted in this process only')));
+    const warning = await logs.waitFor((entry) => entry.level === 40);
+    expect(warning.msg).toContain('rate limits are counted in this process only');
+    expect(warning.redis).toContain('127.0.0.1:1');
   });
 });

@@ -6,6 +6,7 @@ import { createGateway, listen, type Gateway } from '../../src/server.ts';
 import { createApiClient } from '../../src/auth/api-clients.ts';
 import type { Scope } from '../../src/auth/principal.ts';
 import { adminQuery } from './admin.ts';
+import type { Logger } from '../../src/observability/logger.ts';
 import { databaseUrl } from './database-url.ts';
 
 export interface GraphQLResponse<Data = any> {
@@ -32,14 +33,15 @@ export interface TestGateway {
  * A real gateway on a real port, over a database of its own cloned from the
  * migrated template. Every call goes through HTTP.
  */
-export async function startTestGateway(environment: Record<string, string> = {}): Promise<TestGateway> {
+export async function startTestGateway(environment: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<TestGateway> {
   const name = `gateway_test_${randomUUID().replaceAll('-', '')}`;
   await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
   const url = databaseUrl(inject('adminDatabaseUrl'), name);
   // Tests send many requests from one client: rate limits are off unless a test turns them on.
-  const config = loadConfig({ PORT: '0', TOKEN_ISSUER: 'http://gateway.test', RATE_LIMITS: 'false', ...environment });
-  const { db, statements } = createDb(url, { countStatements: true, bounds: config.bounds });
-  const gateway = await createGateway({ db, config });
+  // Access lines are info: a test that reads them passes its own logger.
+  const config = loadConfig({ PORT: '0', TOKEN_ISSUER: 'http://gateway.test', RATE_LIMITS: 'false', LOG_LEVEL: 'warn', ...environment });
+  const { db, statements } = createDb(url, { countStatements: true, bounds: config.bounds, logger: options.logger });
+  const gateway = await createGateway({ db, config, logger: options.logger });
   const running = await listen(gateway, 0, '127.0.0.1');
 
   const graphql: TestGateway['graphql'] = async (query, variables, token) => {
