@@ -13,6 +13,9 @@ import { useQueryExecutionLimit } from './execution-limit.ts';
 import { useRequestSizeLimits } from './http/request-size.ts';
 import { createOperationLimits } from './query-limits/operation-limits.ts';
 import { useQueryLimits } from './query-limits/plugin.ts';
+import { useIntrospectionRules } from './query-limits/introspection.ts';
+import { createGraphiQLRenderer, GRAPHIQL_OPTIONS } from './graphiql/page.ts';
+import { createDemoTokenEndpoint, type DemoCredentials } from './graphiql/demo-token.ts';
 import { boundError, useResolvedItemsBudget } from './execution-bounds.ts';
 import { READY_PATH, readinessResponse } from './readiness.ts';
 import { createRateLimits, type RateLimits } from './rate-limits/limits.ts';
@@ -38,15 +41,19 @@ export interface Gateway {
   rateLimits: RateLimits;
 }
 
-/** Builds the whole HTTP surface: GraphQL at /graphql, OAuth2 and discovery documents beside it. */
-export async function createGateway({ db, config }: { db: Db; config: Config }): Promise<Gateway> {
+/**
+ * Builds the whole HTTP surface: GraphQL at /graphql, OAuth2 and discovery documents beside it. `demoClient`: only
+ * in the embedded demo, whose GraphiQL hands out the demo client's tokens (src/graphiql/demo-token.ts).
+ */
+export async function createGateway({ db, config, demoClient }: { db: Db; config: Config; demoClient?: DemoCredentials }): Promise<Gateway> {
   const rateLimits = createRateLimits(config.rateLimits, config.redisUrl);
   // Not ready means counting in memory for now: the gateway serves anyway, and shares counters once Redis connects.
   await rateLimits.ready();
   // Token requests and client checks on connections of their own: reads cannot hold them up.
   const auth = await createAuth({ db: reservedDb(db), config, rateLimits });
   const services = { rootDb: db, config, rateLimits, allAccounts: auth.allAccounts };
-  const operations = createOperationLimits(schema, config.queryLimits);
+  const operations = createOperationLimits(schema, config.queryLimits, { introspection: config.introspection });
+  const demoToken = demoClient && config.graphiql ? createDemoTokenEndpoint(auth, demoClient) : undefined;
   const compiledReadConnections = createFairSlots(config.fairness.compiledReadConnections);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -54,7 +61,8 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
     maxRequestBodySize: config.requestLimits.maxBodyBytes,
     landingPage: false,
     cors: corsPolicy(config.corsOrigins),
-    graphiql: { title: 'Open Scheduling Gateway', defaultQuery: DEFAULT_QUERY },
+    graphiql: config.graphiql && GRAPHIQL_OPTIONS,
+    renderGraphiQL: createGraphiQLRenderer({ demo: demoToken !== undefined }),
     maskedErrors: {
       // The client sees "Unexpected error."; the operator sees what it was.
       maskError: (error, message, isDev) => {
@@ -78,12 +86,14 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
       {
         async onRequest({ request, url, endResponse, serverContext }) {
           if (url.pathname === READY_PATH && request.method === 'GET') return endResponse(await readinessResponse(db));
-          const response = await auth.handle(request, url, (serverContext as { req?: IncomingMessage }).req?.socket.remoteAddress);
+          const remoteAddress = (serverContext as { req?: IncomingMessage }).req?.socket.remoteAddress;
+          const response = (await auth.handle(request, url, remoteAddress)) ?? (await demoToken?.(request, url, remoteAddress));
           if (response) endResponse(response);
         },
       },
       useRequestRateLimit({ limit: rateLimits.requests, auth, endpoint: GRAPHQL_ENDPOINT, authenticatedRequests }),
       ...(config.queryLimits.enabled ? [useQueryLimits(operations)] : []),
+      useIntrospectionRules(config.introspection),
       useClientConfirmation(),
       useQueryExecutionLimit({
         queries: config.fairness.querySlots,
@@ -166,14 +176,3 @@ export async function listen(gateway: Gateway, port: number, host: string): Prom
       }),
   };
 }
-
-const DEFAULT_QUERY = `# Fetch a token first (see the README), then set the header:
-#   { "Authorization": "Bearer <access_token>" }
-query Overview {
-  viewer { clientId scopes accounts { name timeZone } }
-  agents(first: 5, orderBy: [{ field: NAME, direction: ASC }]) {
-    totalCount
-    nodes { name email timeZone teams { internalName } workday { name } }
-  }
-}
-`;

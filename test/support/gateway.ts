@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createDb, type Db, type StatementCounter } from '../../src/db/client.ts';
 import { createGateway, listen, type Gateway } from '../../src/server.ts';
 import { createApiClient } from '../../src/auth/api-clients.ts';
+import { seedDemo } from '../../src/db/seed.ts';
 import type { Scope } from '../../src/auth/principal.ts';
 import { adminQuery } from './admin.ts';
 import { databaseUrl } from './database-url.ts';
@@ -32,14 +36,19 @@ export interface TestGateway {
  * A real gateway on a real port, over a database of its own cloned from the
  * migrated template. Every call goes through HTTP.
  */
-export async function startTestGateway(environment: Record<string, string> = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  environment: Record<string, string> = {},
+  { demo = false }: { demo?: boolean } = {},
+): Promise<TestGateway> {
   const name = `gateway_test_${randomUUID().replaceAll('-', '')}`;
   await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
   const url = databaseUrl(inject('adminDatabaseUrl'), name);
   // Tests send many requests from one client: rate limits are off unless a test turns them on.
   const config = loadConfig({ PORT: '0', TOKEN_ISSUER: 'http://gateway.test', RATE_LIMITS: 'false', ...environment });
   const { db, statements } = createDb(url, { countStatements: true, bounds: config.bounds });
-  const gateway = await createGateway({ db, config });
+  // As the embedded demo starts: demo data, and the demo client for GraphiQL's demo tokens.
+  const demoClient = demo ? (await seedDemo(db, await mkdtemp(path.join(tmpdir(), 'gateway-demo-')))).client : undefined;
+  const gateway = await createGateway({ db, config, demoClient });
   const running = await listen(gateway, 0, '127.0.0.1');
 
   const graphql: TestGateway['graphql'] = async (query, variables, token) => {
