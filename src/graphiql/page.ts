@@ -59,7 +59,8 @@ function tokenBar(demo: boolean): string {
     <span>Every request needs a token: ask the token endpoint with the client-credentials grant,
       <code id="token-call">curl -u '&lt;client_id&gt;:&lt;client_secret&gt;' -d grant_type=client_credentials <span class="origin"></span>/oauth/token</code>,
       then put <code>{"Authorization": "Bearer &lt;access_token&gt;"}</code> in the Headers tab below.
-      Token endpoint: <a class="token-endpoint" href="/.well-known/oauth-authorization-server">/oauth/token</a> (its metadata).
+      Token endpoint: <code><span class="origin"></span>/oauth/token</code>
+      (<a href="/.well-known/oauth-authorization-server">its metadata</a>).
       An API client: <code>npm run cli -- clients:create</code> (see the README).</span>
   </div>
   <script>
