@@ -13,7 +13,7 @@ import { useQueryExecutionLimit } from './execution-limit.ts';
 import { useRequestSizeLimits } from './http/request-size.ts';
 import { createOperationLimits } from './query-limits/operation-limits.ts';
 import { useQueryLimits } from './query-limits/plugin.ts';
-import { useIntrospectionRules } from './query-limits/introspection.ts';
+import { useNoIntrospection } from './query-limits/introspection.ts';
 import { createGraphiQLRenderer, GRAPHIQL_OPTIONS } from './graphiql/page.ts';
 import { createDemoTokenEndpoint, type DemoCredentials } from './graphiql/demo-token.ts';
 import { boundError, useResolvedItemsBudget } from './execution-bounds.ts';
@@ -93,7 +93,7 @@ export async function createGateway({ db, config, demoClient }: { db: Db; config
       },
       useRequestRateLimit({ limit: rateLimits.requests, auth, endpoint: GRAPHQL_ENDPOINT, authenticatedRequests }),
       ...(config.queryLimits.enabled ? [useQueryLimits(operations)] : []),
-      useIntrospectionRules(config.introspection),
+      ...(config.introspection ? [] : [useNoIntrospection()]),
       useClientConfirmation(),
       useQueryExecutionLimit({
         queries: config.fairness.querySlots,

@@ -11,9 +11,9 @@ export function introspectionRules(introspection: boolean): ValidationRule[] {
   return introspection ? [] : [NoSchemaIntrospectionCustomRule];
 }
 
-/** yoga validates with the rules too: with the query limits off, it validates every document itself. */
-export function useIntrospectionRules(introspection: boolean): Plugin {
-  const rules = introspectionRules(introspection);
+/** yoga validates with the rules too, when introspection is off: with the query limits off, it validates every document itself. */
+export function useNoIntrospection(): Plugin {
+  const rules = introspectionRules(false);
   return {
     onValidate({ addValidationRule }) {
       for (const rule of rules) addValidationRule(rule);

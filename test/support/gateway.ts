@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
@@ -47,7 +47,8 @@ export async function startTestGateway(
   const config = loadConfig({ PORT: '0', TOKEN_ISSUER: 'http://gateway.test', RATE_LIMITS: 'false', ...environment });
   const { db, statements } = createDb(url, { countStatements: true, bounds: config.bounds });
   // As the embedded demo starts: demo data, and the demo client for GraphiQL's demo tokens.
-  const demoClient = demo ? (await seedDemo(db, await mkdtemp(path.join(tmpdir(), 'gateway-demo-')))).client : undefined;
+  const demoDir = demo ? await mkdtemp(path.join(tmpdir(), 'gateway-demo-')) : undefined;
+  const demoClient = demoDir ? (await seedDemo(db, demoDir)).client : undefined;
   const gateway = await createGateway({ db, config, demoClient });
   const running = await listen(gateway, 0, '127.0.0.1');
 
@@ -94,6 +95,7 @@ export async function startTestGateway(
       await gateway.rateLimits.close();
       await db.$disconnect();
       await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      if (demoDir) await rm(demoDir, { recursive: true, force: true });
     },
   };
 }
