@@ -36,6 +36,10 @@ export interface Config {
   rateLimits: RateLimitSettings | undefined;
   /** Origins a browser may call the API from (CORS); same-origin pages need no entry. */
   corsOrigins: string[];
+  /** Serve GraphiQL at /graphql to browsers (src/graphiql). */
+  graphiql: boolean;
+  /** Answer `__schema` and `__type` queries (src/query-limits/introspection.ts). */
+  introspection: boolean;
   /** Load the demo accounts and demo client into an empty database at start. */
   seedDemo: boolean;
   /** How slots and connections are shared between API clients (src/fairness, README "Fairness between clients"). */
@@ -130,6 +134,8 @@ const environmentSchema = z.object({
     .default('')
     .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
     .pipe(z.array(z.url({ message: 'must be a comma-separated list of origins such as https://app.example.com' }))),
+  GRAPHIQL: z.enum(['true', 'false'], 'must be true or false').default('true'),
+  INTROSPECTION: z.enum(['true', 'false'], 'must be true or false').default('true'),
   SEED_DEMO: z.enum(['true', 'false'], 'must be true or false').optional(),
   QUERY_SLOTS: slotCount(3),
   QUERY_SLOTS_PER_CLIENT: slotCount(2),
@@ -206,6 +212,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
         : undefined,
     // An origin is scheme, host and port: `new URL(...).origin` drops a trailing slash or path given by mistake.
     corsOrigins: env.CORS_ORIGINS.map((origin) => new URL(origin).origin),
+    graphiql: env.GRAPHIQL === 'true',
+    introspection: env.INTROSPECTION === 'true',
     // Demo data belongs to the embedded demo database; a database given by URL is seeded only on request.
     seedDemo: env.SEED_DEMO === undefined ? env.DATABASE_URL === undefined : env.SEED_DEMO === 'true',
     fairness: {

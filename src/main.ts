@@ -83,7 +83,8 @@ async function main() {
       demo = await readDemoClient(db, config.dataDir);
     }
 
-    const gateway = await createGateway({ db, config, logger });
+    // GraphiQL hands out demo tokens only in the embedded demo, whose credentials the banner prints anyway.
+    const gateway = await createGateway({ db, config, logger, demoClient: config.databaseUrl ? undefined : demo });
     const server = await listen(gateway, config.port, config.host);
     closeServer = () => server.close();
     closeRateLimits = () => gateway.rateLimits.close();

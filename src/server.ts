@@ -13,6 +13,9 @@ import { useQueryExecutionLimit } from './execution-limit.ts';
 import { useRequestSizeLimits } from './http/request-size.ts';
 import { createOperationLimits } from './query-limits/operation-limits.ts';
 import { useQueryLimits } from './query-limits/plugin.ts';
+import { useNoIntrospection } from './query-limits/introspection.ts';
+import { createGraphiQLRenderer, GRAPHIQL_OPTIONS } from './graphiql/page.ts';
+import { createDemoTokenEndpoint, type DemoCredentials } from './graphiql/demo-token.ts';
 import { boundError, useResolvedItemsBudget } from './execution-bounds.ts';
 import { READY_PATH, readinessResponse } from './readiness.ts';
 import { createRateLimits, type RateLimits } from './rate-limits/limits.ts';
@@ -45,16 +48,21 @@ export interface Gateway {
   metrics: Metrics;
 }
 
-/** Builds the whole HTTP surface: GraphQL at /graphql, OAuth2 and discovery documents beside it. */
+/**
+ * Builds the whole HTTP surface: GraphQL at /graphql, OAuth2 and discovery documents beside it. `demoClient`: only
+ * in the embedded demo, whose GraphiQL hands out the demo client's tokens (src/graphiql/demo-token.ts).
+ */
 export async function createGateway({
   db,
   config,
   logger = createLogger({ level: config.observability.logLevel }),
+  demoClient,
 }: {
   db: Db;
   config: Config;
   /** Where log lines go; tests pass one writing to a stream they read. */
   logger?: Logger;
+  demoClient?: DemoCredentials;
 }): Promise<Gateway> {
   const metrics = createMetrics(db);
   const rateLimits = createRateLimits(config.rateLimits, config.redisUrl, logger);
@@ -63,7 +71,8 @@ export async function createGateway({
   // Token requests and client checks on connections of their own: reads cannot hold them up.
   const auth = await createAuth({ db: reservedDb(db), config, rateLimits, logger });
   const services = { rootDb: db, config, rateLimits, allAccounts: auth.allAccounts, bookingEvents: metrics };
-  const operations = createOperationLimits(schema, config.queryLimits);
+  const operations = createOperationLimits(schema, config.queryLimits, { introspection: config.introspection });
+  const demoToken = demoClient && config.graphiql ? createDemoTokenEndpoint(auth, demoClient) : undefined;
   const compiledReadConnections = createFairSlots(config.fairness.compiledReadConnections);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -72,7 +81,8 @@ export async function createGateway({
     landingPage: false,
     logging: yogaLogging(logger),
     cors: corsPolicy(config.corsOrigins),
-    graphiql: { title: 'Open Scheduling Gateway', defaultQuery: DEFAULT_QUERY },
+    graphiql: config.graphiql && GRAPHIQL_OPTIONS,
+    renderGraphiQL: createGraphiQLRenderer({ demo: demoToken !== undefined }),
     maskedErrors: {
       // The client sees "Unexpected error."; the operator sees what it was.
       maskError: (error, message, isDev) => {
@@ -98,12 +108,14 @@ export async function createGateway({
         async onRequest({ request, url, endResponse, serverContext }) {
           if (url.pathname === READY_PATH && request.method === 'GET') return endResponse(await readinessResponse(db));
           const req = (serverContext as { req?: IncomingMessage }).req;
-          const response = await auth.handle(request, url, req?.socket.remoteAddress, recordOf(req)?.id);
+          const remoteAddress = req?.socket.remoteAddress;
+          const response = (await auth.handle(request, url, remoteAddress, recordOf(req)?.id)) ?? (await demoToken?.(request, url, remoteAddress));
           if (response) endResponse(response);
         },
       },
       useRequestRateLimit({ limit: rateLimits.requests, auth, endpoint: GRAPHQL_ENDPOINT, authenticatedRequests }),
       ...(config.queryLimits.enabled ? [useQueryLimits(operations)] : []),
+      ...(config.introspection ? [] : [useNoIntrospection()]),
       useClientConfirmation(),
       useQueryExecutionLimit({
         queries: config.fairness.querySlots,
@@ -188,14 +200,3 @@ export async function listen(gateway: Gateway, port: number, host: string): Prom
       }),
   };
 }
-
-const DEFAULT_QUERY = `# Fetch a token first (see the README), then set the header:
-#   { "Authorization": "Bearer <access_token>" }
-query Overview {
-  viewer { clientId scopes accounts { name timeZone } }
-  agents(first: 5, orderBy: [{ field: NAME, direction: ASC }]) {
-    totalCount
-    nodes { name email timeZone teams { internalName } workday { name } }
-  }
-}
-`;

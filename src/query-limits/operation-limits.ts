@@ -18,6 +18,7 @@ import {
 } from 'graphql';
 import type { CostContext } from './cost.ts';
 import { isQueryTooComplex, queryTooComplex } from './errors.ts';
+import { introspectionRules } from './introspection.ts';
 
 /** The limits every operation is measured against before it executes (README, "Limits"). */
 export interface QueryLimits {
@@ -70,8 +71,9 @@ type MeasuredCost = { errors: GraphQLError[]; cost?: number };
 
 type DocumentCheck = { document: DocumentNode; errors: readonly GraphQLError[] } | { document: undefined; errors: readonly GraphQLError[] };
 
-export function createOperationLimits(schema: GraphQLSchema, limits: QueryLimits): OperationLimits {
-  const rules = limits.enabled ? [...specifiedRules, ...staticLimitRules(limits)] : specifiedRules;
+export function createOperationLimits(schema: GraphQLSchema, limits: QueryLimits, { introspection = true } = {}): OperationLimits {
+  const graphqlRules = [...specifiedRules, ...introspectionRules(introspection)];
+  const rules = limits.enabled ? [...graphqlRules, ...staticLimitRules(limits)] : graphqlRules;
   const costContext: CostContext = { maxPageSize: limits.maxPageSize, maxNodeIds: limits.maxNodeIds };
   const documents = new Map<string, DocumentCheck>();
   const validatedDocuments = new WeakSet<DocumentNode>();

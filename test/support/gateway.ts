@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createDb, type Db, type StatementCounter } from '../../src/db/client.ts';
 import { createGateway, listen, type Gateway } from '../../src/server.ts';
 import { createApiClient } from '../../src/auth/api-clients.ts';
+import { seedDemo } from '../../src/db/seed.ts';
 import type { Scope } from '../../src/auth/principal.ts';
 import { adminQuery } from './admin.ts';
 import type { Logger } from '../../src/observability/logger.ts';
@@ -33,15 +37,21 @@ export interface TestGateway {
  * A real gateway on a real port, over a database of its own cloned from the
  * migrated template. Every call goes through HTTP.
  */
-export async function startTestGateway(environment: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  environment: Record<string, string> = {},
+  { logger, demo = false }: { logger?: Logger; demo?: boolean } = {},
+): Promise<TestGateway> {
   const name = `gateway_test_${randomUUID().replaceAll('-', '')}`;
   await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
   const url = databaseUrl(inject('adminDatabaseUrl'), name);
   // Tests send many requests from one client: rate limits are off unless a test turns them on.
   // Access lines are info: a test that reads them passes its own logger.
   const config = loadConfig({ PORT: '0', TOKEN_ISSUER: 'http://gateway.test', RATE_LIMITS: 'false', LOG_LEVEL: 'warn', ...environment });
-  const { db, statements } = createDb(url, { countStatements: true, bounds: config.bounds, logger: options.logger });
-  const gateway = await createGateway({ db, config, logger: options.logger });
+  const { db, statements } = createDb(url, { countStatements: true, bounds: config.bounds, logger });
+  // As the embedded demo starts: demo data, and the demo client for GraphiQL's demo tokens.
+  const demoDir = demo ? await mkdtemp(path.join(tmpdir(), 'gateway-demo-')) : undefined;
+  const demoClient = demoDir ? (await seedDemo(db, demoDir)).client : undefined;
+  const gateway = await createGateway({ db, config, logger, demoClient });
   const running = await listen(gateway, 0, '127.0.0.1');
 
   const graphql: TestGateway['graphql'] = async (query, variables, token) => {
@@ -87,6 +97,7 @@ export async function startTestGateway(environment: Record<string, string> = {},
       await gateway.rateLimits.close();
       await db.$disconnect();
       await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      if (demoDir) await rm(demoDir, { recursive: true, force: true });
     },
   };
 }
