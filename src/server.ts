@@ -14,7 +14,7 @@ import { useRequestSizeLimits } from './http/request-size.ts';
 import { createOperationLimits } from './query-limits/operation-limits.ts';
 import { useQueryLimits } from './query-limits/plugin.ts';
 import { boundError, useResolvedItemsBudget } from './execution-bounds.ts';
-import { READY_PATH, readinessResponse } from './readiness.ts';
+import { createReadiness, LIVENESS_PATH, PROBE_ALIASES, READINESS_PATH, type Readiness } from './readiness.ts';
 import { createRateLimits, type RateLimits } from './rate-limits/limits.ts';
 import { useRequestRateLimit } from './rate-limits/requests.ts';
 import { callerKey } from './fairness/caller.ts';
@@ -36,6 +36,8 @@ export interface Gateway {
   fastPath: FastPath | undefined;
   /** Its counters; close them (a Redis connection) when the gateway stops. */
   rateLimits: RateLimits;
+  /** What `/readyz` answers; told when the gateway starts shutting down. */
+  readiness: Readiness;
 }
 
 /** Builds the whole HTTP surface: GraphQL at /graphql, OAuth2 and discovery documents beside it. */
@@ -48,11 +50,13 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
   const services = { rootDb: db, config, rateLimits, allAccounts: auth.allAccounts };
   const operations = createOperationLimits(schema, config.queryLimits);
   const compiledReadConnections = createFairSlots(config.fairness.compiledReadConnections);
+  const readiness = await createReadiness(db);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     maxRequestBodySize: config.requestLimits.maxBodyBytes,
     landingPage: false,
+    healthCheckEndpoint: LIVENESS_PATH,
     cors: corsPolicy(config.corsOrigins),
     graphiql: { title: 'Open Scheduling Gateway', defaultQuery: DEFAULT_QUERY },
     maskedErrors: {
@@ -77,7 +81,9 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
       useRequestSizeLimits(config.requestLimits, GRAPHQL_ENDPOINT),
       {
         async onRequest({ request, url, endResponse, serverContext }) {
-          if (url.pathname === READY_PATH && request.method === 'GET') return endResponse(await readinessResponse(db));
+          const probe = PROBE_ALIASES[url.pathname] ?? url.pathname;
+          if (probe === READINESS_PATH && request.method === 'GET') return endResponse(await readiness.response());
+          if (probe === LIVENESS_PATH) return endResponse(new Response(null, { status: 200 }));
           const response = await auth.handle(request, url, (serverContext as { req?: IncomingMessage }).req?.socket.remoteAddress);
           if (response) endResponse(response);
         },
@@ -108,7 +114,7 @@ export async function createGateway({ db, config }: { db: Db; config: Config }):
         connections: compiledReadConnections,
       })
     : undefined;
-  return { yoga, auth, handle: fastPath?.handle ?? yoga, fastPath, rateLimits };
+  return { yoga, auth, handle: fastPath?.handle ?? yoga, fastPath, rateLimits, readiness };
 }
 
 /**
