@@ -39,6 +39,8 @@ export interface Config {
   seedDemo: boolean;
   /** How slots and connections are shared between API clients (src/fairness, README "Fairness between clients"). */
   fairness: FairnessConfig;
+  /** On SIGTERM or SIGINT, how long requests in flight may take to finish before their connections are cut (src/shutdown.ts). */
+  shutdownTimeoutMs: number;
 }
 
 /** Requests per window; each limit counts in fixed windows of `windowSeconds` (src/rate-limits/). */
@@ -128,6 +130,7 @@ const environmentSchema = z.object({
   REPORT_SLOTS_PER_CLIENT: slotCount(1),
   COMPILED_READ_CONNECTIONS: slotCount(8),
   COMPILED_READ_CONNECTIONS_PER_CLIENT: slotCount(6),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
 })
   .refine((env) => env.QUERY_SLOTS_PER_CLIENT <= env.QUERY_SLOTS, { path: ['QUERY_SLOTS_PER_CLIENT'], message: 'must not exceed QUERY_SLOTS' })
   .refine((env) => env.REPORT_SLOTS_PER_CLIENT <= env.REPORT_SLOTS, { path: ['REPORT_SLOTS_PER_CLIENT'], message: 'must not exceed REPORT_SLOTS' })
@@ -199,5 +202,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       reportSlots: { slots: env.REPORT_SLOTS, perCaller: env.REPORT_SLOTS_PER_CLIENT },
       compiledReadConnections: { slots: env.COMPILED_READ_CONNECTIONS, perCaller: env.COMPILED_READ_CONNECTIONS_PER_CLIENT },
     },
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };
 }

