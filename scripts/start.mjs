@@ -8,7 +8,8 @@
  * minute. A gateway that cannot even start (a bad configuration) fails
  * (exits by itself) `START_ATTEMPTS` times within seconds: then npm start gives up and exits
  * as it did. SIGINT or SIGTERM stops the gateway and then npm start, which
- * exits as the gateway exited.
+ * exits as the gateway exited; so does a gateway that was stopped by itself
+ * (it exits 0 only then).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -40,10 +41,18 @@ function startGateway() {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
     stdio: 'inherit',
     env: { ...GATEWAY_ENV, ...process.env },
+    // A process group of its own: Ctrl-C in the terminal reaches npm start only, which passes it on to the
+    // gateway alone, so that the embedded PostgreSQL keeps serving the requests the gateway is finishing.
+    detached: true,
   });
   child.on('exit', (code, signal) => {
     child = undefined;
     if (stopping) process.exit(code ?? (signal ? 1 : 0));
+    // The gateway exits 0 only when it was asked to stop (a SIGTERM sent to it directly): not a failure to restart.
+    if (code === 0) {
+      log('the gateway stopped cleanly; so does npm start');
+      process.exit(0);
+    }
     const ranMs = Date.now() - startedAt;
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     failuresInStartup = !signal && ranMs < STARTUP_MS ? failuresInStartup + 1 : 0;
@@ -62,7 +71,6 @@ function stop(signal) {
   if (stopping) return;
   stopping = true;
   clearTimeout(restartTimer);
-  // Ctrl-C reaches both processes; the gateway shuts down once however often it is asked.
   if (child) child.kill(signal);
   else process.exit(0);
 }

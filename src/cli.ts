@@ -146,7 +146,8 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig();
-  const database = await openDatabase(config);
+  // A running gateway's embedded PostgreSQL serves the CLI too.
+  const database = await openDatabase(config, { shareRunning: true });
   try {
     if (command === 'migrate') {
       const applied = await migrate(database.url);

@@ -52,6 +52,8 @@ export interface Config {
     /** Responses of at least this many bytes are compressed (gzip or br); undefined when compression is off. */
     compressionMinBytes: number | undefined;
   };
+  /** On SIGTERM or SIGINT, how long requests in flight may take to finish before their connections are cut (src/shutdown.ts). */
+  shutdownTimeoutMs: number;
 }
 
 /** Requests per window; each limit counts in fixed windows of `windowSeconds` (src/rate-limits/). */
@@ -148,6 +150,7 @@ const environmentSchema = z.object({
   COMPRESSION: z.enum(['true', 'false'], 'must be true or false').default('true'),
   // Below about a kilobyte compression saves less than it costs.
   COMPRESSION_MIN_BYTES: z.coerce.number().int().min(0).default(1024),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
 })
   .refine((env) => env.QUERY_SLOTS_PER_CLIENT <= env.QUERY_SLOTS, { path: ['QUERY_SLOTS_PER_CLIENT'], message: 'must not exceed QUERY_SLOTS' })
   .refine((env) => env.REPORT_SLOTS_PER_CLIENT <= env.REPORT_SLOTS, { path: ['REPORT_SLOTS_PER_CLIENT'], message: 'must not exceed REPORT_SLOTS' })
@@ -226,5 +229,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       metricsToken: env.METRICS_TOKEN,
       compressionMinBytes: env.COMPRESSION === 'true' ? env.COMPRESSION_MIN_BYTES : undefined,
     },
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };
 }

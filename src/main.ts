@@ -1,10 +1,12 @@
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createDb } from './db/client.ts';
 import { openDatabase } from './db/database.ts';
+import { removeEmbeddedPostgresSignalHandlers } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { readDemoClient, seedDemo, type DemoClient } from './db/seed.ts';
-import { createGateway, listen } from './server.ts';
+import { createGateway, listen, type Gateway } from './server.ts';
 import { createLogger, defaultLogger } from './observability/logger.ts';
+import { STOP_SIGNALS, trackRequests } from './shutdown.ts';
 
 function loadConfigOrExit(): Config {
   try {
@@ -53,22 +55,26 @@ async function main() {
   const logger = createLogger({ level: config.observability.logLevel });
   const database = await openDatabase(config);
   const { db } = createDb(database.url, { bounds: config.bounds, logger });
-  let closeServer: () => Promise<void> = async () => undefined;
-  let closeRateLimits: () => Promise<void> = async () => undefined;
+  let gateway: Gateway | undefined;
+  let requests: ReturnType<typeof trackRequests> | undefined;
 
   let stopping = false;
   const shutdown = async (signal: string) => {
+    // Ctrl-C reaches npm start and the gateway alike, and npm start passes it on: one shutdown however often asked.
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal} received, shutting down`);
-    await closeServer();
-    await closeRateLimits();
+    const seconds = config.shutdownTimeoutMs / 1000;
+    console.log(`${signal} received: finishing ${requests?.inFlight() ?? 0} request(s) in flight (at most ${seconds} s), then stopping`);
+    gateway?.readiness.stopAccepting();
+    const cut = (await requests?.drain(config.shutdownTimeoutMs)) ?? 0;
+    if (cut > 0) console.error(`${cut} request(s) still running after ${seconds} s were cut off`);
+    await gateway?.rateLimits.close();
     await db.$disconnect();
     await database.stop();
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  removeEmbeddedPostgresSignalHandlers();
+  for (const signal of STOP_SIGNALS) process.on(signal, () => void shutdown(signal));
 
   try {
     const applied = await migrate(database.url);
@@ -84,10 +90,9 @@ async function main() {
     }
 
     // GraphiQL hands out demo tokens only in the embedded demo, whose credentials the banner prints anyway.
-    const gateway = await createGateway({ db, config, logger, demoClient: config.databaseUrl ? undefined : demo });
+    gateway = await createGateway({ db, config, logger, demoClient: config.databaseUrl ? undefined : demo });
     const server = await listen(gateway, config.port, config.host);
-    closeServer = () => server.close();
-    closeRateLimits = () => gateway.rateLimits.close();
+    requests = trackRequests(server.server);
     printBanner(server.url, config, demo);
   } catch (error) {
     await db.$disconnect().catch(() => undefined);

@@ -17,7 +17,7 @@ import { useNoIntrospection } from './query-limits/introspection.ts';
 import { createGraphiQLRenderer, GRAPHIQL_OPTIONS } from './graphiql/page.ts';
 import { createDemoTokenEndpoint, type DemoCredentials } from './graphiql/demo-token.ts';
 import { boundError, useResolvedItemsBudget } from './execution-bounds.ts';
-import { READY_PATH, readinessResponse } from './readiness.ts';
+import { createReadiness, LIVENESS_PATH, PROBE_ALIASES, READINESS_PATH, type Readiness } from './readiness.ts';
 import { createRateLimits, type RateLimits } from './rate-limits/limits.ts';
 import { useRequestRateLimit } from './rate-limits/requests.ts';
 import { callerKey } from './fairness/caller.ts';
@@ -46,6 +46,8 @@ export interface Gateway {
   rateLimits: RateLimits;
   logger: Logger;
   metrics: Metrics;
+  /** What `/readyz` answers; told when the gateway starts shutting down. */
+  readiness: Readiness;
 }
 
 /**
@@ -74,12 +76,14 @@ export async function createGateway({
   const operations = createOperationLimits(schema, config.queryLimits, { introspection: config.introspection });
   const demoToken = demoClient && config.graphiql ? createDemoTokenEndpoint(auth, demoClient) : undefined;
   const compiledReadConnections = createFairSlots(config.fairness.compiledReadConnections);
+  const readiness = await createReadiness(db);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     maxRequestBodySize: config.requestLimits.maxBodyBytes,
     landingPage: false,
     logging: yogaLogging(logger),
+    healthCheckEndpoint: LIVENESS_PATH,
     cors: corsPolicy(config.corsOrigins),
     graphiql: config.graphiql && GRAPHIQL_OPTIONS,
     renderGraphiQL: createGraphiQLRenderer({ demo: demoToken !== undefined }),
@@ -106,7 +110,9 @@ export async function createGateway({
       useRequestSizeLimits(config.requestLimits, GRAPHQL_ENDPOINT),
       {
         async onRequest({ request, url, endResponse, serverContext }) {
-          if (url.pathname === READY_PATH && request.method === 'GET') return endResponse(await readinessResponse(db));
+          const probe = PROBE_ALIASES[url.pathname] ?? url.pathname;
+          if (probe === READINESS_PATH && request.method === 'GET') return endResponse(await readiness.response());
+          if (probe === LIVENESS_PATH) return endResponse(new Response(null, { status: 200 }));
           const req = (serverContext as { req?: IncomingMessage }).req;
           const remoteAddress = req?.socket.remoteAddress;
           const response = (await auth.handle(request, url, remoteAddress, recordOf(req)?.id)) ?? (await demoToken?.(request, url, remoteAddress));
@@ -142,7 +148,7 @@ export async function createGateway({
       })
     : undefined;
   const handle = withObservability(fastPath?.handle ?? yoga, { logger, metrics, ...config.observability });
-  return { yoga, auth, handle, fastPath, rateLimits, logger, metrics };
+  return { yoga, auth, handle, fastPath, rateLimits, logger, metrics, readiness };
 }
 
 /**

@@ -1,8 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import type { Config } from '../config.ts';
-import { startEmbeddedPostgres } from './embedded.ts';
+import { isRunning, lockDataFolder, lockHolder } from './data-folder-lock.ts';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded.ts';
+import { orphanedPostgres, stopOrphanedPostgres } from './orphaned-postgres.ts';
 
 /** The database the embedded PostgreSQL serves to the gateway. */
 export const EMBEDDED_DATABASE = 'gateway';
@@ -16,25 +18,15 @@ export interface Database {
 }
 
 /**
- * The connection URL of an embedded PostgreSQL that another process (a
- * running `npm start`) already serves from `dataDir`, read from the
- * server's own `postmaster.pid`. Credentials are those embedded.ts sets.
+ * The connection URL of the embedded PostgreSQL that a running gateway
+ * serves from `dataDir`, read from the server's own `postmaster.pid`.
+ * Credentials are those embedded.ts sets.
  */
 async function runningEmbeddedUrl(dataDir: string): Promise<string | undefined> {
-  let lines: string[];
-  try {
-    lines = (await readFile(path.resolve(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n');
-  } catch {
-    return undefined;
-  }
+  const lines = (await readFile(path.resolve(dataDir, 'postgres', 'postmaster.pid'), 'utf8').catch(() => '')).split('\n');
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
-  if (!Number.isInteger(pid) || !Number.isInteger(port)) return undefined;
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return undefined;
-  }
+  if (!Number.isInteger(pid) || !Number.isInteger(port) || !isRunning(pid)) return undefined;
   return `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`;
 }
 
@@ -57,24 +49,44 @@ function withDatabase(serverUrl: string, database: string): string {
 
 /**
  * DATABASE_URL when it is set; otherwise the embedded PostgreSQL under
- * `config.dataDir` — reused when `npm start` already runs it, started
- * (and kept on disk) when not — with its `gateway` database created if missing.
+ * `config.dataDir`, started (and kept on disk) with its `gateway` database
+ * created if missing. One process runs it at a time (a lock file in the data
+ * folder): a second gateway is refused, while the CLI (`shareRunning`) uses
+ * the server of the gateway that runs. A PostgreSQL left running by a
+ * gateway that died is stopped first, and the gateway says so.
  */
-export async function openDatabase(config: Config): Promise<Database> {
+export async function openDatabase(config: Config, { shareRunning = false }: { shareRunning?: boolean } = {}): Promise<Database> {
   if (config.databaseUrl) {
     return { url: config.databaseUrl, ownsServer: false, stop: async () => undefined };
   }
-  const runningAdminUrl = await runningEmbeddedUrl(config.dataDir);
+  await mkdir(config.dataDir, { recursive: true });
+  const runningAdminUrl = shareRunning && (await lockHolder(config.dataDir)) !== undefined ? await runningEmbeddedUrl(config.dataDir) : undefined;
   if (runningAdminUrl) {
     await ensureDatabase(runningAdminUrl, EMBEDDED_DATABASE);
     return { url: withDatabase(runningAdminUrl, EMBEDDED_DATABASE), ownsServer: false, stop: async () => undefined };
   }
-  const embedded = await startEmbeddedPostgres(config.dataDir, { persistent: true });
+  const lock = await lockDataFolder(config.dataDir);
+  let embedded: EmbeddedDatabase | undefined;
   try {
+    const orphan = await orphanedPostgres(path.resolve(config.dataDir, 'postgres'));
+    if (orphan !== undefined) {
+      console.error(`The embedded PostgreSQL (process ${orphan}) of a gateway that did not shut down is still running on ${path.resolve(config.dataDir)}: stopping it and starting it again.`);
+      await stopOrphanedPostgres(orphan);
+    }
+    embedded = await startEmbeddedPostgres(config.dataDir, { persistent: true });
     await ensureDatabase(embedded.adminUrl, EMBEDDED_DATABASE);
   } catch (error) {
-    await embedded.stop();
+    await embedded?.stop();
+    lock.release();
     throw error;
   }
-  return { url: embedded.urlFor(EMBEDDED_DATABASE), ownsServer: true, stop: () => embedded.stop() };
+  const server = embedded;
+  return {
+    url: server.urlFor(EMBEDDED_DATABASE),
+    ownsServer: true,
+    stop: async () => {
+      await server.stop();
+      lock.release();
+    },
+  };
 }
