@@ -5,7 +5,7 @@ import { removeEmbeddedPostgresSignalHandlers } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { readDemoClient, seedDemo, type DemoClient } from './db/seed.ts';
 import { createGateway, listen, type Gateway } from './server.ts';
-import { createLogger, defaultLogger } from './observability/logger.ts';
+import { createLogger } from './observability/logger.ts';
 import { STOP_SIGNALS, trackRequests } from './shutdown.ts';
 
 function loadConfigOrExit(): Config {
@@ -102,6 +102,7 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  defaultLogger().fatal({ reason: error instanceof Error ? error.message : String(error) }, 'failed to start');
+  // One plain sentence for the person who ran npm start: what went wrong and, where it can, what to do.
+  console.error(`Failed to start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

@@ -5,7 +5,7 @@ import { EmbeddedPostgresError } from './embedded-access.ts';
 import { isRunning } from './data-folder-lock.ts';
 
 /** Whether `pid` still runs: not gone, and not a zombie waiting for a parent that does not reap it (Linux). */
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   if (!isRunning(pid)) return false;
   try {
     return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
