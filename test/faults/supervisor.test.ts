@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { childrenOf } from '../support/processes.ts';
 import { inject } from 'vitest';
 import { adminQuery } from '../support/admin.ts';
 import { databaseUrl } from '../support/database-url.ts';
@@ -15,13 +16,6 @@ afterAll(() => {
   // SIGTERM, which the launcher passes on: SIGKILL would leave the gateway running.
   if (launcher?.exitCode === null) launcher.kill('SIGTERM');
 });
-
-/** The process ids of `pid`'s children, from /proc (Linux). */
-function childrenOf(pid: number): number[] {
-  return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
-    readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
-  );
-}
 
 const typename = (url: string) =>
   fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' }).then((response) => response.json());
