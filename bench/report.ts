@@ -53,6 +53,11 @@ export interface Results {
 export const GATEWAY = 'gateway (node 22)';
 /** The same gateway with QUERY_LIMITS_ENABLED=false, on (a) and (c): what the query-cost analysis costs. */
 export const GATEWAY_LIMITS_OFF = 'gateway (node 22, limits off)';
+/**
+ * The same gateway with its rate limits on, for the noisy neighbour (h): the per-client query-cost budget at its
+ * default, the request and token limits raised above what the bench's own client sends.
+ */
+export const GATEWAY_RATE_LIMITED = 'gateway (node 22, rate limits on)';
 
 const fixed = (value: number | undefined, digits = 1) => (value === undefined ? '–' : value.toFixed(digits));
 
@@ -90,7 +95,7 @@ export function targetsOf(rows: Row[]): Results['targets'] {
   };
   latency('d', 25);
   latency('g', 300);
-  const noisy = rows.find((row) => row.operation === 'h' && row.server === GATEWAY && row.status === 'ok');
+  const noisy = rows.find((row) => row.operation === 'h' && row.server === GATEWAY_RATE_LIMITED && row.status === 'ok');
   const share = noisy?.requestsPerSecond !== undefined && noisy.quietRequestsPerSecond ? noisy.requestsPerSecond / noisy.quietRequestsPerSecond : undefined;
   targets.push({ target: '(h) (a) beside a noisy neighbour ≥ 0.8× (a) quiet', measured: share === undefined ? 'not measured' : `${share.toFixed(2)}×`, met: share === undefined ? null : share >= 0.8 });
   const tokenP99 = noisy?.tokenP99Ms;
@@ -204,9 +209,11 @@ ${results.targets.map((target) => `- ${target.met === null ? '❔' : target.met 
 neighbour) sends ${results.noise.requestsPerSecond} requests a second on ${results.noise.connections} connections, each in turn: ${results.noise.requests.join('; ')}.
 Meanwhile the bench's client asks for a token every ${results.noise.tokenProbeIntervalMs} ms; "token p99" is over those requests.
 The noisy client's operations wait for its own share of execution slots and connections (README, "Fairness
-between API clients"); what they still take from (a) is time on the gateway's one thread. The rate is 180 requests
-per minute, the per-client limit TimeZest documents (\`--noise-rate\` changes it): unbounded, one client's expensive
-operations would take that thread from everyone, which rate limits, not shares, prevent. "${GATEWAY_LIMITS_OFF}" is the
+between API clients"); what they could still take from (a) is time on the gateway's one thread, which its
+query-cost budget bounds: (h) runs on "${GATEWAY_RATE_LIMITED}", whose budget is the default (README, "Rate
+limits") and whose request and token limits are raised above what the bench's own client sends. The noise's rate
+is 180 requests per minute, the per-client request limit TimeZest documents (\`--noise-rate\` changes it); its
+expensive operations are answered with data until the budget is spent, then with 429 ("throttled"). "${GATEWAY_LIMITS_OFF}" is the
 same gateway with \`QUERY_LIMITS_ENABLED=false\`, run beside it on (a) and (c): the difference is what the
 query-cost analysis costs.
 

@@ -69,6 +69,9 @@ export interface RateLimitSettings {
   tokenFailuresPerAddress: number;
   /** `createAccount` calls per API client per hour. */
   accountCreationsPerHour: number;
+  /** Cost (src/query-limits/cost.ts) of the operations executed through the resolvers, per API client per `queryCostWindowSeconds`. */
+  queryCost: number;
+  queryCostWindowSeconds: number;
   /** Prefix of the Redis keys, so that several deployments (or tests) can share one Redis. */
   redisKeyPrefix: string;
 }
@@ -130,6 +133,9 @@ const environmentSchema = z.object({
   RATE_LIMIT_TOKEN_FAILURES: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_TOKEN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
   RATE_LIMIT_ACCOUNT_CREATIONS_PER_HOUR: z.coerce.number().int().min(1).default(20),
+  // One operation of the largest cost allowed (QUERY_MAX_COST) per window; some 300,000 a minute.
+  RATE_LIMIT_QUERY_COST: z.coerce.number().int().min(1).default(50_000),
+  RATE_LIMIT_QUERY_COST_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(10),
   RATE_LIMIT_REDIS_PREFIX: z.string().min(1).default('scheduling-gateway:rate-limit'),
   CORS_ORIGINS: z
     .string()
@@ -154,6 +160,10 @@ const environmentSchema = z.object({
 })
   .refine((env) => env.QUERY_SLOTS_PER_CLIENT <= env.QUERY_SLOTS, { path: ['QUERY_SLOTS_PER_CLIENT'], message: 'must not exceed QUERY_SLOTS' })
   .refine((env) => env.REPORT_SLOTS_PER_CLIENT <= env.REPORT_SLOTS, { path: ['REPORT_SLOTS_PER_CLIENT'], message: 'must not exceed REPORT_SLOTS' })
+  .refine((env) => env.RATE_LIMITS === 'false' || env.QUERY_LIMITS_ENABLED === 'false' || env.RATE_LIMIT_QUERY_COST >= env.QUERY_MAX_COST, {
+    path: ['RATE_LIMIT_QUERY_COST'],
+    message: 'must be at least QUERY_MAX_COST, or an operation the limits allow could never run',
+  })
   .refine((env) => env.COMPILED_READ_CONNECTIONS_PER_CLIENT <= env.COMPILED_READ_CONNECTIONS, {
     path: ['COMPILED_READ_CONNECTIONS_PER_CLIENT'],
     message: 'must not exceed COMPILED_READ_CONNECTIONS',
@@ -210,6 +220,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
             tokenFailures: env.RATE_LIMIT_TOKEN_FAILURES,
             tokenFailuresPerAddress: env.RATE_LIMIT_TOKEN_FAILURES_PER_ADDRESS,
             accountCreationsPerHour: env.RATE_LIMIT_ACCOUNT_CREATIONS_PER_HOUR,
+            queryCost: env.RATE_LIMIT_QUERY_COST,
+            queryCostWindowSeconds: env.RATE_LIMIT_QUERY_COST_WINDOW_SECONDS,
             redisKeyPrefix: env.RATE_LIMIT_REDIS_PREFIX,
           }
         : undefined,

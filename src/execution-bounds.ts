@@ -102,17 +102,44 @@ function budgetListFields(schema: GraphQLSchema): void {
         if (!budget) return resolve(source, args, context, info);
         if (budget.exceeded) throw budget.exceeded;
         const spend = (items: unknown) => {
-          if (Array.isArray(items)) {
-            budget.left -= items.length;
-            if (budget.left < 0) throw (budget.exceeded ??= responseTooLarge(`more than ${budget.max} list items`));
-          }
-          return items;
+          if (!Array.isArray(items)) return items;
+          budget.left -= items.length;
+          if (budget.left < 0) throw (budget.exceeded ??= responseTooLarge(`more than ${budget.max} list items`));
+          return inSlices(items);
         };
         const result = resolve(source, args, context, info);
         return isThenable(result) ? result.then(spend) : spend(result);
       };
     }
   }
+}
+
+/** Items of a list completed in one turn of the event loop; a longer list is completed a slice per turn. */
+export const ITEMS_PER_SLICE = 100;
+
+/**
+ * graphql-js completes a list of plain values in one synchronous run: a
+ * 59-day team availability or a day-by-agent report (thousands of objects)
+ * held the event loop for 100–200 ms, and every other caller's request (a
+ * token, a cached page) waited that long (issue #10, bench row h). A longer
+ * list is handed to graphql-js as promises that settle a slice per turn of
+ * the event loop (`setImmediate`), so its completion is cut into runs of
+ * `ITEMS_PER_SLICE` items with I/O served between them. The answer is the
+ * same; the request takes a few turns longer. A DataLoader behind the items
+ * batches per slice: at most one more batch per slice of keys not yet
+ * loaded, never one per item.
+ */
+function inSlices(items: unknown[]): unknown[] {
+  if (items.length <= 2 * ITEMS_PER_SLICE) return items;
+  const sliced: unknown[] = items.slice(0, ITEMS_PER_SLICE);
+  let turn: Promise<void> = Promise.resolve();
+  for (let start = ITEMS_PER_SLICE; start < items.length; start += ITEMS_PER_SLICE) {
+    const previous = turn;
+    turn = previous.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+    const slice = turn;
+    for (let index = start; index < Math.min(start + ITEMS_PER_SLICE, items.length); index += 1) sliced.push(slice.then(() => items[index]));
+  }
+  return sliced;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

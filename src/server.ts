@@ -21,6 +21,7 @@ import { createReadiness, LIVENESS_PATH, PROBE_ALIASES, READINESS_PATH, type Rea
 import { createRateLimits, type RateLimits } from './rate-limits/limits.ts';
 import { useRequestRateLimit } from './rate-limits/requests.ts';
 import { callerKey } from './fairness/caller.ts';
+import { useQueryCostBudget } from './rate-limits/query-cost.ts';
 import { createFairSlots } from './fairness/fair-slots.ts';
 import { createContext, type Context } from './schema/context.ts';
 import { schema } from './schema/index.ts';
@@ -129,6 +130,7 @@ export async function createGateway({
         reportFields: REPORT_FIELDS,
         callerOf: (context) => callerKey((context as Context).principal),
       }),
+      useQueryCostBudget({ limit: rateLimits.queryCost, callerOf: (context) => (context as Context).principal?.apiClientId }),
       useResolvedItemsBudget(schema, config.bounds.maxResolvedItems),
       ...(config.compiledReads ? [useCompiledReads({ maxResponseBytes: config.bounds.maxResponseBytes, connections: compiledReadConnections, logger })] : []),
     ],

@@ -3,6 +3,13 @@ import type { Plugin } from 'graphql-yoga';
 import { recordOf } from '../observability/request-record.ts';
 import type { OperationLimits } from './operation-limits.ts';
 
+const costs = new WeakMap<Request, number>();
+
+/** The cost `check` measured for a request's operation; undefined when limits are off or it held several operations. */
+export function operationCost(request: Request): number | undefined {
+  return costs.get(request);
+}
+
 /**
  * The limits on yoga's path, measured by the same `check` as the compiled
  * reads' fast path: as soon as yoga has the request's parameters, before it
@@ -13,7 +20,7 @@ import type { OperationLimits } from './operation-limits.ts';
  */
 export function useQueryLimits(limits: OperationLimits): Plugin {
   return {
-    onParams({ params, setResult, context }) {
+    onParams({ params, request, setResult, context }) {
       if (typeof params.query !== 'string') return;
       const checked = limits.check({
         query: params.query,
@@ -22,6 +29,7 @@ export function useQueryLimits(limits: OperationLimits): Plugin {
       });
       if (checked.kind === 'rejected') setResult({ errors: checked.errors });
       else if (checked.kind === 'valid') {
+        if (checked.cost !== undefined) costs.set(request, checked.cost);
         const record = recordOf((context as { req?: IncomingMessage }).req);
         if (record) record.cost = checked.cost;
       }

@@ -13,10 +13,12 @@ export interface RateLimitState {
   resetSeconds: number;
 }
 
-/** One limit: `points` requests per `windowSeconds`, per key. */
+/** One limit: `points` per `windowSeconds`, per key (a request counts one point, an operation its cost). */
 export interface Limit {
   /** Counts one request against `key`. */
   consume(key: string): Promise<RateLimitState>;
+  /** Counts `points` against `key` if they fit in what is left; points refused are not counted. */
+  spend(key: string, points: number): Promise<RateLimitState>;
   /** Where `key` stands without counting anything: `allowed` is false once the limit is used up. */
   peek(key: string): Promise<RateLimitState>;
   /** Gives back one request counted against `key` (one that turned out not to count, such as an attempt that succeeded). */
@@ -35,6 +37,8 @@ export interface RateLimits {
   tokenFailuresPerAddress: Limit | undefined;
   /** createAccount per API client. */
   accountCreations: Limit | undefined;
+  /** The cost of operations executed through the resolvers, per API client. */
+  queryCost: Limit | undefined;
   /**
    * Resolves once the counters can be shared (Redis connected: true) or it is
    * clear they cannot be for now (no Redis configured, or it failed to connect,
@@ -65,6 +69,7 @@ export function createRateLimits(settings: RateLimitSettings | undefined, redisU
       tokenFailures: off,
       tokenFailuresPerAddress: off,
       accountCreations: off,
+      queryCost: off,
       ready: async () => false,
       close: async () => undefined,
     };
@@ -83,6 +88,7 @@ export function createRateLimits(settings: RateLimitSettings | undefined, redisU
     tokenFailures: limit('token-failures', settings.tokenFailures, settings.windowSeconds),
     tokenFailuresPerAddress: limit('token-failures-address', settings.tokenFailuresPerAddress, settings.windowSeconds),
     accountCreations: limit('account-creations', settings.accountCreationsPerHour, 3600),
+    queryCost: limit('query-cost', settings.queryCost, settings.queryCostWindowSeconds),
     ready: () => (redis ? connected(redis) : Promise.resolve(false)),
     close: async () => {
       redis?.disconnect();
@@ -106,6 +112,16 @@ function limitOf(limiter: RateLimiterAbstract, points: number, windowSeconds: nu
         // The limiter rejects with its result when the key is over the limit, with an Error only for a store fault.
         if (rejection instanceof RateLimiterRes) return state(false, rejection);
         throw rejection;
+      }
+    },
+    async spend(key, cost) {
+      try {
+        return state(true, await limiter.consume(key, cost));
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) throw rejection;
+        // rate-limiter-flexible counts refused points too: given back, what is left still serves smaller operations.
+        const after = await limiter.reward(key, cost);
+        return state(false, after ?? rejection);
       }
     },
     async peek(key) {

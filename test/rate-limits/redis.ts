@@ -27,6 +27,8 @@ export function lowLimits(overrides: Partial<RateLimitSettings> = {}): RateLimit
     tokenFailures: 3,
     tokenFailuresPerAddress: 5,
     accountCreationsPerHour: 2,
+    queryCost: 1_000,
+    queryCostWindowSeconds: 60,
     redisKeyPrefix: `test:${randomUUID()}`,
     ...overrides,
   };
