@@ -11,6 +11,7 @@ import { countRequest, refusal } from '../rate-limits/requests.ts';
 import { callerKey } from '../fairness/caller.ts';
 import type { FairSlots } from '../fairness/fair-slots.ts';
 import { accountsInScope } from '../schema/common.ts';
+import { preflightAnswer, type CorsPolicy } from '../cors.ts';
 import { compileRead } from './compile.ts';
 import { failedCompiledReads, negotiatedMediaType, runCompiledRead } from './plugin.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -35,8 +36,8 @@ export interface FastPath {
 
 /**
  * The compiled reads without yoga's request pipeline (issue #5): for a plain
- * `POST /graphql` of JSON with a bearer token and no `Origin` (so no CORS),
- * it authenticates with the same `Auth`, compiles with the same compiler and
+ * `POST /graphql` of JSON with a bearer token (from a browser too: it applies
+ * the same CORS policy as yoga's path, and answers preflights), it authenticates with the same `Auth`, compiles with the same compiler and
  * sends PostgreSQL's body with the headers yoga would send. Whatever it does
  * not serve, it hands to yoga with the body it read (`request.body`, which
  * yoga's Node adapter takes instead of the consumed stream): other requests,
@@ -57,17 +58,24 @@ export function withCompiledReadFastPath(options: {
   /** The per-client request limit (src/rate-limits/): counted here for the requests this path sees. */
   rateLimit: Limit | undefined;
   connections: FairSlots;
+  cors: CorsPolicy;
   logger: Logger;
 }): FastPath {
-  const { endpoint, schema, operations, auth, db, yoga, maxResponseBytes, rateLimit, connections, logger } = options;
+  const { endpoint, schema, operations, auth, db, yoga, maxResponseBytes, rateLimit, connections, cors, logger } = options;
 
   let served = 0;
   const handle: NodeHandler = (request, response) => {
     const headers = request.headers;
     const mediaType = negotiatedMediaType(headers.accept);
     const length = Number(headers['content-length'] ?? NaN);
+    if (request.method === 'OPTIONS' && request.url === endpoint) {
+      const preflight = preflightAnswer(cors, headers.origin);
+      response.writeHead(preflight.status, preflight.headers);
+      response.end();
+      return;
+    }
     if (
-      request.method !== 'POST' || request.url !== endpoint || headers.origin !== undefined || !headers.authorization ||
+      request.method !== 'POST' || request.url !== endpoint || !headers.authorization ||
       !mediaType || !isJson(headers['content-type']) || !(length > 0 && length <= MAX_BODY_BYTES)
     ) {
       yoga(request, response);
@@ -94,7 +102,7 @@ export function withCompiledReadFastPath(options: {
           if (answer === undefined) return fallback();
           served += 1;
           const { status, headers: answerHeaders, body } = answer;
-          response.writeHead(status, { ...answerHeaders, 'content-length': Buffer.byteLength(body) });
+          response.writeHead(status, { ...answerHeaders, ...cors.headersFor(headers.origin), 'content-length': Buffer.byteLength(body) });
           response.end(body);
         },
         (error: unknown) => {
@@ -105,7 +113,12 @@ export function withCompiledReadFastPath(options: {
             const record = recordOf(request);
             if (record) record.errorCodes = [String(bounded.extensions.code)];
             const http = bounded.extensions.http as { status: number; headers?: Record<string, string> };
-            response.writeHead(http.status, { ...http.headers, 'Content-Type': `${mediaType}; charset=utf-8`, 'content-length': Buffer.byteLength(answer) });
+            response.writeHead(http.status, {
+              ...http.headers,
+              ...cors.headersFor(headers.origin),
+              'Content-Type': `${mediaType}; charset=utf-8`,
+              'content-length': Buffer.byteLength(answer),
+            });
             response.end(answer);
             return;
           }

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { startTestGateway, YOGA_ENDPOINT, type TestGateway } from '../support/gateway.ts';
 import { createStaffedAccount } from '../support/fixtures.ts';
 
 let gateway: TestGateway;
@@ -19,8 +19,8 @@ afterAll(() => gateway?.close());
 
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
 
-async function post(query: string, options: { token?: string; accept?: string; origin?: string } = {}) {
-  const response = await fetch(`${gateway.url}/graphql`, {
+async function post(query: string, options: { token?: string; accept?: string; origin?: string; throughYoga?: boolean } = {}) {
+  const response = await fetch(`${gateway.url}${options.throughYoga ? YOGA_ENDPOINT : '/graphql'}`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -54,7 +54,7 @@ describe('authentication failures, for a client accepting application/graphql-re
 
   it('answer the same through yoga as the fast path hands over', async () => {
     const fast = await post(READ, { token: revokedToken });
-    const yoga = await post(READ, { token: revokedToken, origin: 'https://elsewhere.example' });
+    const yoga = await post(READ, { token: revokedToken, throughYoga: true });
     expect(yoga).toEqual(fast);
   });
 });
@@ -117,6 +117,42 @@ describe('CORS with CORS_ORIGINS', () => {
       const answer = await fetch(`${listed.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://app.example' }, body: JSON.stringify({ query: '{ __typename }' }) });
       expect(answer.headers.get('access-control-allow-origin')).toBe('https://app.example');
       expect(answer.headers.get('access-control-expose-headers')).toMatch(/RateLimit-Remaining/);
+    } finally {
+      await listed.close();
+    }
+  });
+});
+
+describe('CORS on both read paths', () => {
+  it('serves a browser’s compiled read on the fast path with the same CORS headers and body as yoga', async () => {
+    const listed = await startTestGateway({ CORS_ORIGINS: 'https://app.example' });
+    try {
+      const token = await listed.tokenFor({ accounts: 'all', scopes: ['read'] });
+      const fromBrowser = (path: string, origin: string) =>
+        fetch(`${listed.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: GRAPHQL_RESPONSE, authorization: `Bearer ${token}`, origin },
+          body: JSON.stringify({ query: READ }),
+        });
+      const corsHeaders = (response: Response) => Object.fromEntries([...response.headers].filter(([name]) => name.startsWith('access-control-')));
+
+      const served = listed.gateway.fastPath!.served;
+      const fast = await fromBrowser('/graphql', 'https://app.example');
+      expect(listed.gateway.fastPath!.served).toBe(served + 1);
+      const yoga = await fromBrowser(YOGA_ENDPOINT, 'https://app.example');
+      expect(listed.gateway.fastPath!.served).toBe(served + 1);
+      expect(fast.status).toBe(200);
+      expect(await fast.text()).toBe(await yoga.text());
+      expect(corsHeaders(fast)).toEqual(corsHeaders(yoga));
+      expect(fast.headers.get('access-control-allow-origin')).toBe('https://app.example');
+      expect(fast.headers.get('vary')).toMatch(/\bOrigin\b/);
+      expect(yoga.headers.get('vary')).toMatch(/\bOrigin\b/);
+
+      // Another origin is answered (the browser, not the server, withholds it) without any CORS header, on both paths.
+      const elsewhere = await fromBrowser('/graphql', 'https://evil.example');
+      expect(listed.gateway.fastPath!.served).toBe(served + 2);
+      expect(corsHeaders(elsewhere)).toEqual({});
+      expect(corsHeaders(await fromBrowser(YOGA_ENDPOINT, 'https://evil.example'))).toEqual({});
     } finally {
       await listed.close();
     }

@@ -34,6 +34,13 @@ export interface TestGateway {
 
 
 /**
+ * The GraphQL endpoint as the compiled reads' fast path does not serve it: that path takes only
+ * `POST /graphql` exactly, so the same endpoint with a query string reaches yoga, which answers through
+ * the compiled-reads plugin or the resolvers. Tests compare the two paths with it.
+ */
+export const YOGA_ENDPOINT = '/graphql?path=yoga';
+
+/**
  * A real gateway on a real port, over a database of its own cloned from the
  * migrated template. Every call goes through HTTP.
  */
