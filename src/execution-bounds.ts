@@ -1,6 +1,7 @@
 import { defaultFieldResolver, getNullableType, getOperationAST, GraphQLError, isListType, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { databaseFault } from './db/faults.ts';
+import { nextTurn } from './event-loop.ts';
 
 /**
  * The request-level errors of a request that ran past a bound or met a
@@ -123,7 +124,7 @@ export const ITEMS_PER_SLICE = 100;
  * held the event loop for 100–200 ms, and every other caller's request (a
  * token, a cached page) waited that long (issue #10, bench row h). A longer
  * list is handed to graphql-js as promises that settle a slice per turn of
- * the event loop (`setImmediate`), so its completion is cut into runs of
+ * the event loop (`nextTurn`), so its completion is cut into runs of
  * `ITEMS_PER_SLICE` items with I/O served between them. The answer is the
  * same; the request takes a few turns longer. A DataLoader behind the items
  * batches per slice: at most one more batch per slice of keys not yet
@@ -135,7 +136,7 @@ function inSlices(items: unknown[]): unknown[] {
   let turn: Promise<void> = Promise.resolve();
   for (let start = ITEMS_PER_SLICE; start < items.length; start += ITEMS_PER_SLICE) {
     const previous = turn;
-    turn = previous.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+    turn = previous.then(nextTurn);
     const slice = turn;
     for (let index = start; index < Math.min(start + ITEMS_PER_SLICE, items.length); index += 1) sliced.push(slice.then(() => items[index]));
   }

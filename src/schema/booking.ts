@@ -17,6 +17,7 @@ import {
 } from '../bookings/errors.ts';
 import { loadAppointmentType, loadSchedules, resolveResource, rulesOf } from '../bookings/schedules.ts';
 import { computeSlots } from '../scheduling/availability.ts';
+import { nextTurn } from '../event-loop.ts';
 import { ianaZone } from '../scheduling/time-zone.ts';
 import { AgentRef } from './agent.ts';
 import { customerEmail, customerName, customerPhone } from './customer.ts';
@@ -209,6 +210,7 @@ const AvailableSlotRef = builder.objectRef<AvailableSlot>('AvailableSlot').imple
 });
 
 const MAX_AVAILABILITY_DAYS = 62;
+const WEEK_MS = 7 * 86_400_000;
 
 const AvailabilityInput = builder.inputType('AvailabilityInput', {
   fields: (t) => ({
@@ -257,7 +259,16 @@ builder.queryField('availability', (t) =>
         if (!dateTime) dateTimes.set(instant, (dateTime = DateTime.fromMillis(instant, { zone })));
         return dateTime;
       };
-      return computeSlots({ rules: rulesOf(type), agents: schedules, mode: resource.mode, range, now: Date.now() }).map((slot) => ({
+      // A week at a time, yielding in between: a team's two months hold the event loop for tens of milliseconds.
+      // Slots are bounded only by their start, so the weeks' slots together are exactly the range's.
+      const now = Date.now();
+      const rules = rulesOf(type);
+      const slots = [];
+      for (let weekStart = from; weekStart < to; weekStart += WEEK_MS) {
+        if (weekStart > from) await nextTurn();
+        slots.push(...computeSlots({ rules, agents: schedules, mode: resource.mode, range: { start: weekStart, end: Math.min(weekStart + WEEK_MS, to) }, now }));
+      }
+      return slots.map((slot) => ({
         startsAt: dateTimeAt(slot.start),
         endsAt: dateTimeAt(slot.end),
         agents: slot.agentIds.map((id) => membersById.get(id)).filter((agent) => agent !== undefined),

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ITEMS_PER_SLICE } from '../../src/execution-bounds.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
@@ -27,17 +28,21 @@ async function availability(from: string, to: string) {
   return result.data.availability as Array<{ startsAt: string; endsAt: string; agents: Array<{ id: string; name: string }> }>;
 }
 
-describe('a list longer than the slices it is completed in', () => {
-  it('answers every item, in order, exactly as the shorter lists of its parts do', async () => {
-    // Six weeks of 16 half-hour slots a weekday: 480 slots, completed in five slices.
+describe('a long availability', () => {
+  it('answers every slot, in order, exactly as the shorter ranges it is made of do', async () => {
+    // Six weeks of 16 half-hour slots a weekday: 480 slots, computed a week at a time and completed in five slices.
     const monday = upcomingMonday();
-    const weeks = Array.from({ length: 6 }, (_, week) => monday.plus({ weeks: week }));
-    const whole = await availability(weeks[0]!.toISO()!, monday.plus({ weeks: 6 }).toISO()!);
+    const end = monday.plus({ weeks: 6 });
+    const whole = await availability(monday.toISO()!, end.toISO()!);
     expect(whole.length).toBe(6 * 5 * 16);
     expect(whole.length).toBeGreaterThan(4 * ITEMS_PER_SLICE);
 
+    // Parts of five days and a half, which cut the weeks (and days) elsewhere than the gateway does.
     const parts: typeof whole = [];
-    for (const week of weeks) parts.push(...(await availability(week.toISO()!, week.plus({ weeks: 1 }).toISO()!)));
+    for (let start = monday; start < end; start = start.plus({ hours: 132 })) {
+      const partEnd = DateTime.min(start.plus({ hours: 132 }), end);
+      parts.push(...(await availability(start.toISO()!, partEnd.toISO()!)));
+    }
     expect(parts.every((_, index) => index === 0 || parts[index - 1]!.startsAt < parts[index]!.startsAt)).toBe(true);
     expect(whole).toEqual(parts);
     expect(new Set(whole.flatMap((slot) => slot.agents.map((agent) => agent.name)))).toEqual(new Set(['Agent 1', 'Agent 2', 'Agent 3']));
