@@ -24,8 +24,9 @@ const HEALTHY_RUN_MS = 60_000;
 const STARTUP_MS = 5_000;
 const START_ATTEMPTS = 3;
 
-// The supervisor's lines in the gateway's format (pino's JSON lines, src/observability/logger.ts), told apart by `component`.
-const logger = pino({ base: { component: 'npm start' } });
+// The supervisor's lines in the gateway's format (pino's JSON lines, src/observability/logger.ts), told apart by
+// `component`; on stderr as before, written at once (it may exit right after).
+const logger = pino({ base: { component: 'npm start' } }, pino.destination({ fd: 2, sync: true }));
 
 function log(message, level = 'warn') {
   logger[level](message);
