@@ -44,7 +44,7 @@ export interface Config {
   seedDemo: boolean;
   /** How slots and connections are shared between API clients (src/fairness, README "Fairness between clients"). */
   fairness: FairnessConfig;
-  /** Logs, metrics and compression (src/observability, README "Logs, metrics and compression"). */
+  /** Logs, metrics, compression and tracing (src/observability, README "Logs, metrics, compression and tracing"). */
   observability: {
     logLevel: LogLevel;
     /** GET /metrics wants this bearer token when set. */
