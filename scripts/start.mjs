@@ -12,6 +12,7 @@
  * (it exits 0 only then).
  */
 import { spawn } from 'node:child_process';
+import { pino } from 'pino';
 import { fileURLToPath } from 'node:url';
 import { buildGateway, GATEWAY_ENTRY, GATEWAY_ENV, GATEWAY_NODE_FLAGS } from './build.mjs';
 
@@ -23,17 +24,22 @@ const HEALTHY_RUN_MS = 60_000;
 const STARTUP_MS = 5_000;
 const START_ATTEMPTS = 3;
 
-await buildGateway();
+// The supervisor's lines in the gateway's format (pino's JSON lines, src/observability/logger.ts), told apart by
+// `component`; on stderr as before, written at once (it may exit right after).
+const logger = pino({ base: { component: 'npm start' } }, pino.destination({ fd: 2, sync: true }));
+
+function log(message, level = 'warn') {
+  logger[level](message);
+}
+
+// Built only when its sources changed since the last build (scripts/build.mjs).
+if (await buildGateway()) log('built the gateway bundle (dist/server)', 'info');
 
 let child;
 let stopping = false;
 let restartTimer;
 let quickFailures = 0;
 let failuresInStartup = 0;
-
-function log(message) {
-  console.error(`[npm start] ${new Date().toISOString()} ${message}`);
-}
 
 function startGateway() {
   const startedAt = Date.now();
@@ -50,14 +56,14 @@ function startGateway() {
     if (stopping) process.exit(code ?? (signal ? 1 : 0));
     // The gateway exits 0 only when it was asked to stop (a SIGTERM sent to it directly): not a failure to restart.
     if (code === 0) {
-      log('the gateway stopped cleanly; so does npm start');
+      log('the gateway stopped cleanly; so does npm start', 'info');
       process.exit(0);
     }
     const ranMs = Date.now() - startedAt;
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     failuresInStartup = !signal && ranMs < STARTUP_MS ? failuresInStartup + 1 : 0;
     if (failuresInStartup >= START_ATTEMPTS) {
-      log(`the gateway ${how} ${START_ATTEMPTS} times within ${STARTUP_MS / 1000} s of starting; giving up`);
+      log(`the gateway ${how} ${START_ATTEMPTS} times within ${STARTUP_MS / 1000} s of starting; giving up`, 'error');
       process.exit(code || 1);
     }
     quickFailures = ranMs >= HEALTHY_RUN_MS ? 0 : quickFailures + 1;

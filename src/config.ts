@@ -44,16 +44,29 @@ export interface Config {
   seedDemo: boolean;
   /** How slots and connections are shared between API clients (src/fairness, README "Fairness between clients"). */
   fairness: FairnessConfig;
-  /** Logs, metrics and compression (src/observability, README "Logs, metrics and compression"). */
+  /** Logs, metrics, compression and tracing (src/observability, README "Logs, metrics, compression and tracing"). */
   observability: {
     logLevel: LogLevel;
     /** GET /metrics wants this bearer token when set. */
     metricsToken: string | undefined;
     /** Responses of at least this many bytes are compressed (gzip or br); undefined when compression is off. */
     compressionMinBytes: number | undefined;
+    /** OpenTelemetry traces over OTLP/HTTP; undefined (nothing of OpenTelemetry loaded) without an endpoint. */
+    tracing: TracingConfig | undefined;
   };
   /** On SIGTERM or SIGINT, how long requests in flight may take to finish before their connections are cut (src/shutdown.ts). */
   shutdownTimeoutMs: number;
+}
+
+/** Where and how the gateway exports its traces (src/observability/tracing.ts, README "Tracing"). */
+export interface TracingConfig {
+  /** The collector's OTLP/HTTP base URL; traces go to `<endpoint>/v1/traces`. */
+  endpoint: string;
+  /** Headers sent with every export (a collector's API key): never logged. */
+  headers: Record<string, string>;
+  serviceName: string;
+  /** Share of traces started here that are kept (0–1); a caller's `traceparent` decides for its own traces. */
+  sampleRatio: number;
 }
 
 /** Requests per window; each limit counts in fixed windows of `windowSeconds` (src/rate-limits/). */
@@ -157,6 +170,29 @@ const environmentSchema = z.object({
   // Below about a kilobyte compression saves less than it costs.
   COMPRESSION_MIN_BYTES: z.coerce.number().int().min(0).default(1024),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  // The standard OpenTelemetry names (https://opentelemetry.io/docs/specs/otel/protocol/exporter/), so a collector's
+  // usual settings apply as they are.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: z
+    .string()
+    .default('')
+    .transform((value, issues) => {
+      const headers: Record<string, string> = {};
+      for (const pair of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+        const separator = pair.indexOf('=');
+        try {
+          if (separator <= 0) throw new URIError();
+          headers[decodeURIComponent(pair.slice(0, separator).trim())] = decodeURIComponent(pair.slice(separator + 1).trim());
+        } catch {
+          // The message names no value: these headers carry a collector's credentials.
+          issues.addIssue({ code: 'custom', message: 'must be a comma-separated list of name=value pairs (values percent-encoded)' });
+          return z.NEVER;
+        }
+      }
+      return headers;
+    }),
+  OTEL_SERVICE_NAME: z.string().min(1).default('open-scheduling-gateway'),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
 })
   .refine((env) => env.QUERY_SLOTS_PER_CLIENT <= env.QUERY_SLOTS, { path: ['QUERY_SLOTS_PER_CLIENT'], message: 'must not exceed QUERY_SLOTS' })
   .refine((env) => env.REPORT_SLOTS_PER_CLIENT <= env.REPORT_SLOTS, { path: ['REPORT_SLOTS_PER_CLIENT'], message: 'must not exceed REPORT_SLOTS' })
@@ -240,6 +276,14 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       logLevel: env.LOG_LEVEL,
       metricsToken: env.METRICS_TOKEN,
       compressionMinBytes: env.COMPRESSION === 'true' ? env.COMPRESSION_MIN_BYTES : undefined,
+      tracing: env.OTEL_EXPORTER_OTLP_ENDPOINT
+        ? {
+            endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, ''),
+            headers: env.OTEL_EXPORTER_OTLP_HEADERS,
+            serviceName: env.OTEL_SERVICE_NAME,
+            sampleRatio: env.OTEL_TRACES_SAMPLER_ARG,
+          }
+        : undefined,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };

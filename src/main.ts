@@ -6,6 +6,7 @@ import { migrate } from './db/migrate.ts';
 import { readDemoClient, seedDemo, type DemoClient } from './db/seed.ts';
 import { createGateway, listen, type Gateway } from './server.ts';
 import { createLogger } from './observability/logger.ts';
+import { startTracing } from './observability/tracing.ts';
 import { STOP_SIGNALS, trackRequests } from './shutdown.ts';
 
 function loadConfigOrExit(): Config {
@@ -53,6 +54,8 @@ function printBanner(url: string, config: Config, demo: DemoClient | undefined) 
 async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.observability.logLevel });
+  // Before the database and the server: their first statements and requests are traced.
+  const tracing = config.observability.tracing ? await startTracing(config.observability.tracing, logger) : undefined;
   const database = await openDatabase(config);
   const { db } = createDb(database.url, { bounds: config.bounds, logger });
   let gateway: Gateway | undefined;
@@ -64,13 +67,15 @@ async function main() {
     if (stopping) return;
     stopping = true;
     const seconds = config.shutdownTimeoutMs / 1000;
-    console.log(`${signal} received: finishing ${requests?.inFlight() ?? 0} request(s) in flight (at most ${seconds} s), then stopping`);
+    const inFlight = requests?.inFlight() ?? 0;
+    logger.info({ signal, inFlight, timeoutMs: config.shutdownTimeoutMs }, `${signal} received: finishing ${inFlight} request(s) in flight (at most ${seconds} s), then stopping`);
     gateway?.readiness.stopAccepting();
     const cut = (await requests?.drain(config.shutdownTimeoutMs)) ?? 0;
-    if (cut > 0) console.error(`${cut} request(s) still running after ${seconds} s were cut off`);
+    if (cut > 0) logger.warn({ cut }, `${cut} request(s) still running after ${seconds} s were cut off`);
     await gateway?.rateLimits.close();
     await db.$disconnect();
     await database.stop();
+    await tracing?.shutdown();
     process.exit(0);
   };
   removeEmbeddedPostgresSignalHandlers();
@@ -90,7 +95,7 @@ async function main() {
     }
 
     // GraphiQL hands out demo tokens only in the embedded demo, whose credentials the banner prints anyway.
-    gateway = await createGateway({ db, config, logger, demoClient: config.databaseUrl ? undefined : demo });
+    gateway = await createGateway({ db, config, logger, demoClient: config.databaseUrl ? undefined : demo, tracing });
     const server = await listen(gateway, config.port, config.host);
     requests = trackRequests(server.server);
     printBanner(server.url, config, demo);

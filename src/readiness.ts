@@ -1,5 +1,6 @@
 import { queryScalar, type Db } from './db/client.ts';
 import { migrationNames, migrationsDir } from './db/migrate.ts';
+import type { Logger } from './observability/logger.ts';
 
 /** Liveness: 200 while the process answers (yoga's health check), whatever the database does. */
 export const LIVENESS_PATH = '/livez';
@@ -23,7 +24,7 @@ export interface Readiness {
  * columns), and the gateway is not shutting down. One statement checks both
  * database conditions.
  */
-export async function createReadiness(db: Db, dir: string = migrationsDir): Promise<Readiness> {
+export async function createReadiness(db: Db, logger: Logger, dir: string = migrationsDir): Promise<Readiness> {
   const expected = await migrationNames(dir);
   let shuttingDown = false;
   const headers = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
@@ -56,7 +57,7 @@ export async function createReadiness(db: Db, dir: string = migrationsDir): Prom
         applied = new Set(await appliedMigrations());
       } catch (error) {
         const detail = error instanceof Error ? error.message.trim().split('\n').at(-1) : String(error);
-        console.error(`Readiness check failed: ${detail}`);
+        logger.warn({ reason: detail }, `readiness check failed: ${detail}`);
         return unavailable('the database cannot be reached');
       }
       const pending = expected.filter((name) => !applied.has(name));

@@ -31,6 +31,7 @@ import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { withObservability } from './observability/http.ts';
 import { rememberUnexpectedError, useObservation, yogaLogging } from './observability/plugin.ts';
 import { recordOf } from './observability/request-record.ts';
+import { useTracing, type Tracing } from './observability/tracing.ts';
 
 /** Operations asking for these execute in the lane for reports (src/execution-limit.ts). */
 const REPORT_FIELDS = ['schedulingReport'];
@@ -60,12 +61,15 @@ export async function createGateway({
   config,
   logger = createLogger({ level: config.observability.logLevel }),
   demoClient,
+  tracing,
 }: {
   db: Db;
   config: Config;
   /** Where log lines go; tests pass one writing to a stream they read. */
   logger?: Logger;
   demoClient?: DemoCredentials;
+  /** Spans for GraphQL operations (src/observability/tracing.ts); only when traces are exported. */
+  tracing?: Tracing;
 }): Promise<Gateway> {
   const metrics = createMetrics(db);
   const rateLimits = createRateLimits(config.rateLimits, config.redisUrl, logger);
@@ -78,7 +82,7 @@ export async function createGateway({
   const demoToken = demoClient && config.graphiql ? createDemoTokenEndpoint(auth, demoClient) : undefined;
   const compiledReadConnections = createFairSlots(config.fairness.compiledReadConnections);
   const cors = corsPolicy(config.corsOrigins);
-  const readiness = await createReadiness(db);
+  const readiness = await createReadiness(db, logger);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -109,6 +113,8 @@ export async function createGateway({
       return result.kind === 'none' ? createContext(services, null) : createContext(services, result.principal, result.unconfirmed);
     },
     plugins: [
+      // First: its instrumentation wraps every other plugin's part of an operation's execution.
+      ...(tracing ? [useTracing(tracing)] : []),
       useCors(cors),
       useObservation(logger),
       useRequestSizeLimits(config.requestLimits, GRAPHQL_ENDPOINT),
@@ -151,6 +157,7 @@ export async function createGateway({
         connections: compiledReadConnections,
         cors,
         logger,
+        tracing,
       })
     : undefined;
   const handle = withObservability(fastPath?.handle ?? yoga, { logger, metrics, ...config.observability });

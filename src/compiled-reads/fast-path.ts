@@ -16,6 +16,7 @@ import { compileRead } from './compile.ts';
 import { failedCompiledReads, negotiatedMediaType, runCompiledRead } from './plugin.ts';
 import type { Logger } from '../observability/logger.ts';
 import { recordOf } from '../observability/request-record.ts';
+import type { Tracing } from '../observability/tracing.ts';
 
 /**
  * Requests handed to yoga after the fast path authenticated them: yoga's
@@ -60,8 +61,10 @@ export function withCompiledReadFastPath(options: {
   connections: FairSlots;
   cors: CorsPolicy;
   logger: Logger;
+  /** When traces are exported: a span for each operation this path runs (src/observability/tracing.ts). */
+  tracing?: Tracing;
 }): FastPath {
-  const { endpoint, schema, operations, auth, db, yoga, maxResponseBytes, rateLimit, connections, cors, logger } = options;
+  const { endpoint, schema, operations, auth, db, yoga, maxResponseBytes, rateLimit, connections, cors, logger, tracing } = options;
 
   let served = 0;
   const handle: NodeHandler = (request, response) => {
@@ -173,12 +176,13 @@ export function withCompiledReadFastPath(options: {
       accountsFor: (accountIds) => accountsInScope({ principal }, accountIds),
       hasScope: (scope) => principal.scopes.includes(scope),
     });
-    const body = compiled
-      ? await connections.run(callerKey(principal), () => runCompiledRead(db, compiled, authentication.unconfirmed?.client, maxResponseBytes))
-      : undefined;
+    if (!compiled) return undefined;
+    const name = getOperationAST(document, operationName as string | null | undefined)?.name?.value;
+    const run = () => connections.run(callerKey(principal), () => runCompiledRead(db, compiled, authentication.unconfirmed?.client, maxResponseBytes));
+    const body = tracing ? await tracing.operation(() => ({ name, type: 'query', readPath: 'compiled-fast-path' }), run) : await run();
     if (body === undefined) return undefined;
     if (record) {
-      record.operationName = getOperationAST(document, operationName as string | null | undefined)?.name?.value;
+      record.operationName = name;
       record.operationType = 'query';
       record.clientId = principal.clientId;
       record.readPath = 'compiled-fast-path';
