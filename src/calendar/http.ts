@@ -36,19 +36,13 @@ export interface CalendarRoutes {
 
 export function createCalendarRoutes({ db, auth, rateLimit, logger }: { db: Db; auth: Auth; rateLimit: Limit | undefined; logger: Logger }): CalendarRoutes {
   async function feed(request: Request, secret: string | undefined, remoteAddress: string | undefined): Promise<Response> {
-    // An unknown secret counts against its address, as any request without credentials does; a known one against its feed,
-    // since calendar services poll many feeds from a few addresses.
-    const addressKey = requestKey({ kind: 'none' }, remoteAddress);
-    const address = await rateLimit?.peek(addressKey);
-    if (address && !address.allowed) return tooManyRequests(address);
+    // A known secret counts against its feed, since calendar services poll many feeds from a few addresses; an
+    // unknown or revoked one against its address, as any request without credentials does, so that stale
+    // subscriptions polling in vain cannot take the budget of the live feeds polled from the same address.
     const found = secret === undefined ? null : await findFeed(db, secret);
-    if (!found) {
-      const counted = await rateLimit?.consume(addressKey);
-      if (counted && !counted.allowed) return tooManyRequests(counted);
-      return problem(404, 'Not Found', 'No calendar feed has this URL (it may have been revoked)', counted);
-    }
-    const counted = await rateLimit?.consume(`calendar-feed:${found.id}`);
+    const counted = await rateLimit?.consume(found ? `calendar-feed:${found.id}` : requestKey({ kind: 'none' }, remoteAddress));
     if (counted && !counted.allowed) return tooManyRequests(counted);
+    if (!found) return problem(404, 'Not Found', 'No calendar feed has this URL (it may have been revoked)', counted);
     const served = await serveFeed(db, found);
     const etag = `"${served.etag}"`;
     const headers = {

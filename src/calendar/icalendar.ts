@@ -3,6 +3,8 @@ import type { BookingStatus } from '../scheduling/booking-lifecycle.ts';
 
 /** What the calendar objects say of their producer (RFC 5545 PRODID). */
 const PRODUCT = { company: 'Open Scheduling Gateway', product: 'Calendar feeds', language: 'EN' };
+/** How often a subscribed calendar is asked to look again (REFRESH-INTERVAL, X-PUBLISHED-TTL); most apps poll less often anyway. */
+const FEED_REFRESH_SECONDS = 15 * 60;
 
 export interface Person {
   name: string;
@@ -81,6 +83,7 @@ export function renderFeed(feed: { name: string; events: readonly CalendarEvent[
   return ical({
     prodId: PRODUCT,
     name: feed.name,
+    ttl: FEED_REFRESH_SECONDS,
     events: feed.events.map((event) => eventData(event, event.updatedAt)),
   }).toString();
 }
