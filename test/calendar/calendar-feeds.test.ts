@@ -107,6 +107,7 @@ describe('an agent’s calendar feed', () => {
     const { calendar, events } = parseCalendar(await response.text());
     expect(calendar.getFirstPropertyValue('prodid')).toMatch(/Open Scheduling Gateway/);
     expect(calendar.getFirstPropertyValue('x-wr-calname')).toBe('Bookings of Agent 4');
+    expect(String(calendar.getFirstPropertyValue('refresh-interval'))).toBe('PT15M');
     expect(events).toEqual([]);
   });
 
