@@ -44,7 +44,8 @@ export function createCalendarRoutes({ db, auth, rateLimit, logger }: { db: Db; 
     if (counted && !counted.allowed) return tooManyRequests(counted);
     if (!found) return problem(404, 'Not Found', 'No calendar feed has this URL (it may have been revoked)', counted);
     const served = await serveFeed(db, found);
-    const etag = `"${served.etag}"`;
+    // Weak: the gateway may send the body compressed, a different representation of the same calendar.
+    const etag = `W/"${served.etag}"`;
     const headers = {
       etag,
       'last-modified': served.lastModified.toUTCString(),
@@ -127,10 +128,8 @@ function bookingUuid(raw: string): string | null {
 function notModified(headers: Headers, etag: string, lastModified: Date): boolean {
   const ifNoneMatch = headers.get('if-none-match');
   if (ifNoneMatch !== null) {
-    return ifNoneMatch.split(',').some((tag) => {
-      const trimmed = tag.trim();
-      return trimmed === '*' || trimmed.replace(/^W\//, '') === etag;
-    });
+    const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+    return ifNoneMatch.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
   }
   const since = Date.parse(headers.get('if-modified-since') ?? '');
   return !Number.isNaN(since) && Math.floor(lastModified.getTime() / 1000) * 1000 <= since;

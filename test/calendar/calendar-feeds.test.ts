@@ -215,8 +215,12 @@ describe('an agent’s calendar feed', () => {
     }
   });
 
-  it('refuses other methods with 405', async () => {
+  it('answers HEAD with the headers alone, and refuses other methods with 405', async () => {
     const feed = await createFeed(northwind.agentIds[1]!);
+    const head = await fetch(`${gateway.url}${feed.path}`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('etag')).toBe((await getFeed(feed.path)).headers.get('etag'));
+    expect(await head.text()).toBe('');
     const response = await fetch(`${gateway.url}${feed.path}`, { method: 'POST', body: 'x' });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('GET, HEAD');
@@ -227,7 +231,7 @@ describe('an agent’s calendar feed', () => {
     const first = await getFeed(feed.path);
     const etag = first.headers.get('etag')!;
     const lastModified = first.headers.get('last-modified')!;
-    expect(etag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
+    expect(etag).toMatch(/^W\/"[A-Za-z0-9_-]{43}"$/);
     expect(new Date(lastModified).getTime()).not.toBeNaN();
     const body = await first.text();
 
@@ -238,7 +242,7 @@ describe('an agent’s calendar feed', () => {
     expect(byEtag.status).toBe(304);
     expect(byEtag.headers.get('etag')).toBe(etag);
     expect(await byEtag.text()).toBe('');
-    expect((await getFeed(feed.path, { 'if-none-match': `"other", W/${etag}` })).status).toBe(304);
+    expect((await getFeed(feed.path, { 'if-none-match': `"other", ${etag.slice(2)}` })).status).toBe(304);
     expect((await getFeed(feed.path, { 'if-modified-since': lastModified })).status).toBe(304);
     // If-None-Match wins over If-Modified-Since.
     expect((await getFeed(feed.path, { 'if-none-match': '"other"', 'if-modified-since': lastModified })).status).toBe(200);
@@ -310,8 +314,13 @@ describe('calendar feeds and tenant isolation', () => {
     expect(listed.data.calendarFeeds.totalCount).toBe(ids.length);
     expect(listed.data.calendarFeeds.nodes.every((node: any) => node.account.name === 'Northwind')).toBe(true);
 
-    const node = await gateway.graphql(`query ($id: ID!) { node(id: $id) { id } }`, { id: foreign.id }, northwindToken);
-    expect(node.data.node).toBeNull();
+    const nodes = await gateway.graphql(
+      `query ($own: ID!, $foreign: ID!) { own: node(id: $own) { ... on CalendarFeed { name agent { name } } } foreign: node(id: $foreign) { id } }`,
+      { own: own.id, foreign: foreign.id },
+      northwindToken,
+    );
+    expect(nodes.errors).toBeUndefined();
+    expect(nodes.data).toEqual({ own: { name: 'Calendar feed', agent: { name: 'Agent 3' } }, foreign: null });
     const revoke = await gateway.graphql(`mutation ($id: ID!) { revokeCalendarFeed(id: $id) { __typename } }`, { id: foreign.id }, northwindToken);
     expect(revoke.data.revokeCalendarFeed.__typename).toBe('NotFoundError');
     expect((await getFeed(foreign.path)).status).toBe(200);
