@@ -287,6 +287,29 @@ describe('one booking’s invitation', () => {
     expect(events).toMatchObject([{ uid: decodeUuid(id), status: 'CANCELLED' }]);
   });
 
+  it('names every agent of a team booking: the first as organizer, the others as attendees', async () => {
+    const id = await book(northwindToken, { appointmentTypeId: northwind.instantTypeId, resourceId: northwind.collectiveTeamId, startsAt: at(monday.plus({ days: 3 }), '16:00') });
+    const { calendar } = parseCalendar(await (await getInvitation(id, northwindToken)).text());
+    const vevent = calendar.getFirstSubcomponent('vevent')!;
+    const address = (value: unknown) => String(value).toLowerCase();
+    const agent = (number: number) => `mailto:agent${number}@${northwind.account.slug}.example`;
+    expect(address(vevent.getFirstPropertyValue('organizer'))).toBe(agent(1));
+    expect(vevent.getAllProperties('attendee').map((attendee) => address(attendee.getFirstValue()))).toEqual([`mailto:${customer.email}`, agent(2), agent(3), agent(4)]);
+  });
+
+  it('needs the read scope, and stops at once for a revoked client', async () => {
+    const id = await bookAgent(0, at(monday.plus({ days: 3 }), '09:00'));
+    const writer = await gateway.tokenFor({ accounts: [northwind.account.id], scopes: ['write'] });
+    expect((await getInvitation(id, writer)).status).toBe(403);
+    const reader = await gateway.tokenFor({ accounts: [northwind.account.id], scopes: ['read'] });
+    expect((await getInvitation(id, reader)).status).toBe(200);
+    const clientId = JSON.parse(Buffer.from(reader.split('.')[1]!, 'base64url').toString()).sub as string;
+    await gateway.db.apiClient.update({ where: { clientId }, data: { revokedAt: new Date() } });
+    const revoked = await getInvitation(id, reader);
+    expect(revoked.status).toBe(401);
+    expect(revoked.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+  });
+
   it('is refused for another account’s booking (404), without a token (401) and for a bogus id (404)', async () => {
     const id = await bookAgent(0, at(monday.plus({ days: 1 }), '15:00'));
     const foreign = await getInvitation(id, contosoToken);
