@@ -51,7 +51,7 @@ export async function revokeCalendarFeed(db: Db, id: string): Promise<CalendarFe
 
 export interface ServedFeed {
   body: string;
-  /** A strong validator: the SHA-256 of the body. */
+  /** The SHA-256 of the body (base64url): the feed's entity tag. */
   etag: string;
   /** When the body last changed, to the second. */
   lastModified: Date;
