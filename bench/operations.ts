@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { accountZone, agentsOf, LINEARITY_TEAM_SIZES, seededId, type DatasetShape } from './seed.ts';
 
 export type ServerKind = 'gateway' | 'raw' | 'postgraphile';
-export type OperationKey = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h';
+export type OperationKey = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h' | 'i';
 
 export interface RequestBody {
   operationName?: string;
@@ -19,6 +19,10 @@ export interface BenchContext {
   /** Teams of account 0 with 5, 10, 20 and 40 members (fewer on a small dataset), by intended size. */
   linearityTeams: Map<number, { id: string; members: number }>;
   appointmentTypeId: string;
+  /** The path of a calendar feed of agent 0 (the secret included), made for this run. */
+  calendarFeedPath: string;
+  /** Bookings of agent 0 in that feed's window. */
+  calendarFeedEvents: number;
   /** Monday 00:00 UTC after today: availability windows start there. */
   availabilityFrom: DateTime;
 }
@@ -34,8 +38,10 @@ export interface Operation {
    */
   kind: 'load' | 'race' | 'noisy';
   /** The same body on every request, or a fresh one per request (writes that must not collide). */
-  body: (context: BenchContext) => RequestBody;
+  body?: (context: BenchContext) => RequestBody;
   nextBody?: (context: BenchContext) => () => RequestBody;
+  /** Instead of a body POSTed to /graphql: a GET of this path (a load operation of the gateway only). */
+  get?: (context: BenchContext) => string;
 }
 
 export const encodeId = (typename: string, id: string) => Buffer.from(`${typename}:${id}`).toString('base64url');
@@ -251,6 +257,13 @@ export function operations(context: BenchContext): Operation[] {
       servers: ['gateway'],
       kind: 'noisy',
       body: bookingsPage,
+    },
+    {
+      key: 'i',
+      title: `calendar feed (.ics) of an agent, ${context.calendarFeedEvents} bookings in its window`,
+      servers: ['gateway'],
+      kind: 'load',
+      get: () => context.calendarFeedPath,
     },
   ];
 }

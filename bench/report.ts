@@ -217,6 +217,14 @@ expensive operations are answered with data until the budget is spent, then with
 same gateway with \`QUERY_LIMITS_ENABLED=false\`, run beside it on (a) and (c): the difference is what the
 query-cost analysis costs.
 
+### Calendar feed (i)
+
+(i) GETs the iCalendar feed of one agent (\`/calendar/agents/<secret>.ics\`, README "Calendar feeds"): every booking
+of the last 30 and next 365 days it occupies, rendered by ical-generator. The feed costs two statements whatever the
+number of bookings (a third when its body changed since the last request); the answer is the whole calendar, so its
+cost per request grows with the bookings in the window. Calendar apps poll with \`If-None-Match\`, answered 304 without
+the body; the bench asks for the body every time.
+
 ### Availability (d) by team size and days
 
 Cost linear in members × days means points on one line, a fixed cost per request

@@ -16,6 +16,7 @@ import { DateTime } from 'luxon';
 import pg from 'pg';
 import { buildGateway, GATEWAY_ENTRY, GATEWAY_ENV, GATEWAY_NODE_FLAGS } from '../scripts/build.mjs';
 import { createApiClient } from '../src/auth/api-clients.ts';
+import { createCalendarFeed, FEED_DAYS_AFTER, FEED_DAYS_BEFORE, FEED_MAX_EVENTS, feedPath } from '../src/calendar/feeds.ts';
 import { createDb } from '../src/db/client.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded.ts';
 import { availabilityBody, FORGED_TOKEN, noise, operations, postgraphileBodies, type BenchContext, type NoiseRequest, type Operation, type OperationKey, type RequestBody, type ServerKind } from './operations.ts';
@@ -106,7 +107,7 @@ const settings = {
   sequentialRequests: numberOption('sequential', smoke ? 5 : 20),
   noiseRate: numberOption('noise-rate', DEFAULT_NOISE_RATE),
 };
-const selectedOps = new Set((flags.ops ?? 'a,b,c,d,e,f,g,h').split(',').map((key) => key.trim()));
+const selectedOps = new Set((flags.ops ?? 'a,b,c,d,e,f,g,h,i').split(',').map((key) => key.trim()));
 const writeMarkdownFile = flags.markdown ?? !smoke;
 /** Smoke and full datasets live side by side, so switching does not reseed. */
 const BENCH_DATABASE = smoke ? 'bench_smoke' : 'bench';
@@ -362,6 +363,7 @@ async function removeEarlierWrites(url: string) {
     await client.query(`DELETE FROM reservations`);
     await client.query(`DELETE FROM idempotency_keys`);
     await client.query(`DELETE FROM customers WHERE email = 'bench-customer@example.com'`);
+    await client.query(`DELETE FROM calendar_feeds WHERE name LIKE 'bench %'`);
     await client.query(`DELETE FROM api_clients WHERE name LIKE 'bench %'`);
     // As autovacuum would in time: otherwise the dead rows of the last run's bookings slow this run's reads.
     await client.query('VACUUM ANALYZE');
@@ -372,12 +374,23 @@ async function removeEarlierWrites(url: string) {
 
 // ---------------------------------------------------------------- requests
 
-async function post(server: RunningServer, body: RequestBody): Promise<{ status: number; text: string; ms: number }> {
+/** One request as sent: a GraphQL body POSTed to /graphql, or a GET of another path (a calendar feed). */
+interface HttpRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: string;
+}
+
+const graphqlRequest = (body: RequestBody): HttpRequest => ({ method: 'POST', path: '/graphql', body: JSON.stringify(body) });
+
+async function send(server: RunningServer, request: HttpRequest): Promise<{ status: number; text: string; ms: number }> {
   const started = performance.now();
-  const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: server.headers, body: JSON.stringify(body), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  const response = await fetch(`${server.url}${request.path}`, { method: request.method, headers: server.headers, body: request.body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   const text = await response.text();
   return { status: response.status, text, ms: performance.now() - started };
 }
+
+const post = (server: RunningServer, body: RequestBody) => send(server, graphqlRequest(body));
 
 interface Credentials {
   clientId: string;
@@ -406,13 +419,13 @@ const percentile = (values: number[], share: number) => {
 };
 
 /** Statements per request from pg_stat_statements, and the median latency, over requests sent one at a time. */
-async function measureSequential(url: string, statementsAvailable: boolean, server: RunningServer, nextBody: () => RequestBody, count: number, role: string | undefined) {
+async function measureSequential(url: string, statementsAvailable: boolean, server: RunningServer, nextRequest: () => HttpRequest, count: number, role: string | undefined) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     if (statementsAvailable) await client.query('SELECT pg_stat_statements_reset()');
     const latencies: number[] = [];
-    for (let index = 0; index < count; index += 1) latencies.push((await post(server, nextBody())).ms);
+    for (let index = 0; index < count; index += 1) latencies.push((await send(server, nextRequest())).ms);
     let statements: number | 'n/a' = 'n/a';
     if (statementsAvailable) {
       const { rows } = await client.query<{ calls: string | null }>(
@@ -441,30 +454,30 @@ async function loadBenchPackages(): Promise<typeof autocannonType> {
 
 let autocannon: typeof autocannonType;
 
-function runAutocannon(server: RunningServer, body: RequestBody, nextBody: (() => RequestBody) | undefined, seconds: number, onBody?: (text: string) => void) {
+function runAutocannon(server: RunningServer, request: HttpRequest, nextRequest: (() => HttpRequest) | undefined, seconds: number, onBody?: (text: string) => void) {
   const instance = autocannon({
-    url: `${server.url}/graphql`,
-    method: 'POST',
+    url: `${server.url}${request.path}`,
+    method: request.method,
     headers: server.headers,
     connections: settings.connections,
     duration: seconds,
     timeout: REQUEST_TIMEOUT_MS / 1000,
-    body: nextBody ? undefined : JSON.stringify(body),
-    requests: nextBody
-      ? [{ setupRequest: (request) => ({ ...request, body: JSON.stringify(nextBody()) }), onResponse: (_status, text) => onBody?.(String(text)) }]
+    body: nextRequest ? undefined : request.body,
+    requests: nextRequest
+      ? [{ setupRequest: (sent) => ({ ...sent, body: nextRequest().body }), onResponse: (_status, text) => onBody?.(String(text)) }]
       : undefined,
   });
   return instance as unknown as Promise<autocannonType.Result>;
 }
 
-async function loadRow(operation: Operation, server: RunningServer, body: RequestBody, nextBody: (() => RequestBody) | undefined, row: Row) {
-  if (settings.warmupSeconds > 0) await runAutocannon(server, body, nextBody, settings.warmupSeconds);
+async function loadRow(operation: Operation, server: RunningServer, request: HttpRequest, nextRequest: (() => HttpRequest) | undefined, row: Row) {
+  if (settings.warmupSeconds > 0) await runAutocannon(server, request, nextRequest, settings.warmupSeconds);
   const outcomes: Record<string, number> = {};
   const count = (text: string) => {
     const type = /"__typename":"(\w+)"/.exec(text)?.[1] ?? (text.includes('"errors"') ? 'GraphQL error' : 'other');
     outcomes[type] = (outcomes[type] ?? 0) + 1;
   };
-  const result = await runAutocannon(server, body, nextBody, settings.durationSeconds, operation.key === 'e' ? count : undefined);
+  const result = await runAutocannon(server, request, nextRequest, settings.durationSeconds, operation.key === 'e' ? count : undefined);
   if (result.requests.total === 0) {
     row.check = [row.check, `no request completed within ${settings.durationSeconds} s at ${settings.connections} connections`].filter(Boolean).join('; ');
     return;
@@ -511,7 +524,7 @@ async function noisyRow(
   drain: () => Promise<void>,
 ) {
   const quiet: Row = { ...row };
-  await loadRow(operation, server, body, undefined, quiet);
+  await loadRow(operation, server, graphqlRequest(body), undefined, quiet);
   row.quietRequestsPerSecond = quiet.requestsPerSecond;
   await drain();
 
@@ -555,7 +568,7 @@ async function noisyRow(
   };
   const background = Promise.all([...Array.from({ length: NOISE_CONNECTIONS }, (_, connection) => sendNoise(connection)), probeTokens()]);
   try {
-    await loadRow(operation, server, body, undefined, row);
+    await loadRow(operation, server, graphqlRequest(body), undefined, row);
   } finally {
     stopped = true;
     await background;
@@ -593,6 +606,16 @@ async function main() {
   const { db } = createDb(database.url, { poolSize: 1 });
   const credentials = await createApiClient(db, { name: `bench ${startedAt.toISO()}`, scopes: ['read', 'write'], accounts: 'all' });
   const noisyCredentials = await createApiClient(db, { name: `bench noisy neighbour ${startedAt.toISO()}`, scopes: ['read'], accounts: 'all' });
+  const feedAgentId = seededId('agent', 0);
+  const feed = await createCalendarFeed(db, { accountId: seededId('account', 0), agentId: feedAgentId, name: `bench ${startedAt.toISO()}`, apiClientId: credentials.id });
+  const calendarFeedEvents = await db.booking.count({
+    where: {
+      agents: { some: { agentId: feedAgentId } },
+      status: { not: 'RESCHEDULED' },
+      endsAt: { gt: startedAt.minus({ days: FEED_DAYS_BEFORE }).toJSDate() },
+      startsAt: { lt: startedAt.plus({ days: FEED_DAYS_AFTER }).toJSDate() },
+    },
+  });
   await db.$disconnect();
 
   const teams = teamPlans(size);
@@ -602,6 +625,8 @@ async function main() {
     bookingId: seededId('booking', Math.floor(size.bookings / 2)),
     linearityTeams: new Map(LINEARITY_TEAM_SIZES.map((wanted, ordinal) => [wanted, { id: seededId('team', ordinal), members: teams[ordinal]!.members.length }])),
     appointmentTypeId: seededId('type', 0),
+    calendarFeedPath: feedPath(feed.secret),
+    calendarFeedEvents: Math.min(calendarFeedEvents, FEED_MAX_EVENTS),
     availabilityFrom: DateTime.utc().startOf('week').plus({ weeks: 1 }),
   };
 
@@ -683,16 +708,19 @@ async function main() {
       server.rowMaxRssKb = 0;
       try {
         const custom = spec.kind === 'postgraphile' ? postgraphile[operation.key] : undefined;
-        const body = custom ? custom(context) : operation.body(context);
+        const body = custom ? custom(context) : operation.body?.(context);
         const nextBody = operation.nextBody?.(context);
-        if (operation.kind === 'race') {
+        const request = operation.get ? { method: 'GET' as const, path: operation.get(context) } : body && graphqlRequest(body);
+        if (!request) throw new Error(`operation (${operation.key}) has neither a body nor a path`);
+        const nextRequest = nextBody && (() => graphqlRequest(nextBody()));
+        if (operation.kind === 'race' && body) {
           await raceRow(server, body, row);
-        } else if (operation.kind === 'noisy') {
+        } else if (operation.kind === 'noisy' && body) {
           const drain = () => waitUntilDrained(database.url, server, ownRoles ? spec.role : undefined);
           await noisyRow(operation, server, body, row, { measured: credentials, noisy: noisyCredentials }, noise(context), drain);
         } else {
           // Check the answer before timing it.
-          const probe = await post(server, nextBody ? nextBody() : body);
+          const probe = await send(server, nextRequest ? nextRequest() : request);
           if (probe.status !== 200 || probe.text.includes('"errors"')) throw new Error(`answered ${probe.status}: ${probe.text.slice(0, 300)}`);
           if (spec.name === GATEWAY_NAME) gatewayBodies.set(operation.key, probe.text);
           if (spec.kind === 'raw') {
@@ -701,11 +729,11 @@ async function main() {
           } else if (spec.kind === 'postgraphile') {
             row.check = `answers (${probe.text.length} B${custom ? ', own query' : ', gateway query'})`;
           }
-          await loadRow(operation, server, body, nextBody, row);
+          await loadRow(operation, server, request, nextRequest, row);
           // One at a time on the warmed-up server, once the load has drained: latency in steady state, not the
           // first requests' compilation by V8.
           await waitUntilDrained(database.url, server, ownRoles ? spec.role : undefined);
-          const measured = await measureSequential(database.url, statementsAvailable, server, nextBody ?? (() => body), settings.sequentialRequests, ownRoles ? spec.role : undefined);
+          const measured = await measureSequential(database.url, statementsAvailable, server, nextRequest ?? (() => request), settings.sequentialRequests, ownRoles ? spec.role : undefined);
           row.statementsPerRequest = measured.statements;
           row.sequentialP50Ms = measured.sequentialP50Ms;
         }
@@ -736,7 +764,7 @@ async function main() {
         console.log(`  ${team.members} members × ${days} days failed: ${probe.text.slice(0, 200)}`);
         continue;
       }
-      const { sequentialP50Ms } = await measureSequential(database.url, false, gateway, () => body, settings.sequentialRequests, undefined);
+      const { sequentialP50Ms } = await measureSequential(database.url, false, gateway, () => graphqlRequest(body), settings.sequentialRequests, undefined);
       linearity.push({ members: team.members, days, sequentialP50Ms, microsecondsPerMemberDay: (sequentialP50Ms * 1000) / (team.members * days) });
       console.log(`  ${team.members} members × ${days} days: p50 ${sequentialP50Ms.toFixed(1)} ms`);
     }

@@ -13,6 +13,8 @@ export interface Config {
   tokenTtlSeconds: number;
   issuer: string;
   audience: string;
+  /** The gateway's address as calendar apps reach it: the base of calendar feed URLs (src/calendar). */
+  publicUrl: string;
   /** Serve the read operations the read compiler understands with one SQL statement (src/compiled-reads). */
   compiledReads: boolean;
   /** What every operation is measured against before it executes (src/query-limits). */
@@ -113,6 +115,7 @@ const environmentSchema = z.object({
   TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
   TOKEN_ISSUER: z.url().optional(),
   TOKEN_AUDIENCE: z.string().min(1).default('scheduling-gateway'),
+  PUBLIC_URL: z.url().optional(),
   COMPILED_READS: z.enum(['true', 'false'], 'must be true or false').default('true'),
   QUERY_LIMITS_ENABLED: z.enum(['true', 'false'], 'must be true or false').default('true'),
   // graphql's parser recurses into nested values: beyond some 3,000 tokens a nest of lists could exhaust the stack.
@@ -224,6 +227,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     tokenTtlSeconds: env.TOKEN_TTL_SECONDS,
     issuer: env.TOKEN_ISSUER ?? `http://localhost:${env.PORT}`,
     audience: env.TOKEN_AUDIENCE,
+    // Without a trailing slash, so that a path can follow.
+    publicUrl: (env.PUBLIC_URL ?? env.TOKEN_ISSUER ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     compiledReads: env.COMPILED_READS === 'true',
     queryLimits: {
       enabled: env.QUERY_LIMITS_ENABLED === 'true',

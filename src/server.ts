@@ -5,6 +5,7 @@ import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'gra
 import type { Config } from './config.ts';
 import { reservedDb, type Db } from './db/client.ts';
 import { createAuth, type Auth } from './auth/index.ts';
+import { createCalendarRoutes } from './calendar/http.ts';
 import { REVOKED } from './auth/bearer.ts';
 import { authenticatedRequests, withCompiledReadFastPath, type FastPath } from './compiled-reads/fast-path.ts';
 import { useCompiledReads } from './compiled-reads/plugin.ts';
@@ -80,6 +81,7 @@ export async function createGateway({
   const services = { rootDb: db, config, rateLimits, allAccounts: auth.allAccounts, bookingEvents: metrics };
   const operations = createOperationLimits(schema, config.queryLimits, { introspection: config.introspection });
   const demoToken = demoClient && config.graphiql ? createDemoTokenEndpoint(auth, demoClient) : undefined;
+  const calendar = createCalendarRoutes({ db, auth, rateLimit: rateLimits.requests, logger });
   const compiledReadConnections = createFairSlots(config.fairness.compiledReadConnections);
   const cors = corsPolicy(config.corsOrigins);
   const readiness = await createReadiness(db, logger);
@@ -125,7 +127,11 @@ export async function createGateway({
           if (probe === LIVENESS_PATH) return endResponse(new Response(null, { status: 200 }));
           const req = (serverContext as { req?: IncomingMessage }).req;
           const remoteAddress = req?.socket.remoteAddress;
-          const response = (await auth.handle(request, url, remoteAddress, recordOf(req)?.id)) ?? (await demoToken?.(request, url, remoteAddress));
+          const requestId = recordOf(req)?.id;
+          const response =
+            (await auth.handle(request, url, remoteAddress, requestId)) ??
+            (await calendar.handle(request, url, remoteAddress, requestId)) ??
+            (await demoToken?.(request, url, remoteAddress));
           if (response) endResponse(response);
         },
       },

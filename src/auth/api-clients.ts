@@ -153,7 +153,7 @@ function newSecret(): string {
  * password it cannot be guessed from its hash, and a slow KDF (bcrypt,
  * argon2) would only add latency to every token request.
  */
-function hashSecret(secret: string): string {
+export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('base64url');
 }
 

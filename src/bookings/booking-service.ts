@@ -166,7 +166,8 @@ type BookingDetails = Pick<CreateBookingInput, 'title' | 'location' | 'descripti
 /** Internal links a booking may carry when made on behalf of something else. */
 interface BookingOrigin {
   schedulingRequestId?: string;
-  rescheduledFromId?: string;
+  /** The booking this one replaces, which gives it its calendar event (src/calendar): same UID, next SEQUENCE. */
+  rescheduledFrom?: Pick<Booking, 'id' | 'originalBookingId' | 'sequence'>;
   rules?: AppointmentRules;
 }
 
@@ -177,6 +178,7 @@ async function insertBooking(
   values: { customerId: string; actor: Principal; details: BookingDetails; reservationId?: string; origin?: BookingOrigin },
 ): Promise<Booking> {
   const input = values.details;
+  const previous = values.origin?.rescheduledFrom;
   const status = initialStatus(plan.type.confirmationFlow);
   const booking = await tx.booking.create({
     data: {
@@ -195,7 +197,9 @@ async function insertBooking(
       description: input.description ?? null,
       allowDoubleBooking: input.allowDoubleBooking ?? false,
       reservationId: values.reservationId ?? null,
-      rescheduledFromId: values.origin?.rescheduledFromId ?? null,
+      rescheduledFromId: previous?.id ?? null,
+      originalBookingId: previous ? (previous.originalBookingId ?? previous.id) : null,
+      sequence: previous ? previous.sequence + 1 : 0,
       schedulingRequestId: values.origin?.schedulingRequestId ?? null,
       apiClientId: values.actor.apiClientId,
       agents: { createMany: { data: agentIds.map((agentId) => ({ accountId: plan.resource.accountId, agentId })) } },
@@ -205,7 +209,7 @@ async function insertBooking(
           type: 'CREATED',
           toStatus: status,
           apiClientId: values.actor.apiClientId,
-          relatedBookingId: values.origin?.rescheduledFromId ?? null,
+          relatedBookingId: previous?.id ?? null,
         },
       },
     },
@@ -424,7 +428,7 @@ export async function rescheduleBooking(db: Db, actor: Principal, globalId: stri
       customerId: booking.customerId,
       actor,
       details: booking,
-      origin: { rescheduledFromId: booking.id, schedulingRequestId: booking.schedulingRequestId ?? undefined },
+      origin: { rescheduledFrom: booking, schedulingRequestId: booking.schedulingRequestId ?? undefined },
     });
     await tx.bookingEvent.create({
       data: {

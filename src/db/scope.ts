@@ -17,6 +17,7 @@ const ACCOUNT_OWNED_MODELS = new Set<string>([
   'BookingEvent',
   'TimeBlock',
   'SchedulingRequest',
+  'CalendarFeed',
 ]);
 
 const FILTERED_OPERATIONS = new Set<string>([

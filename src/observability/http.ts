@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import compression from 'compression';
+import { redactedPath } from '../calendar/http.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.ts';
@@ -36,10 +37,10 @@ export function withObservability(handle: RequestListener, options: Observabilit
   return (request, response) => {
     const record = startRecord(request, requestIdFrom(request.headers[REQUEST_ID_HEADER]), performance.now());
     response.setHeader(REQUEST_ID_HEADER, record.id);
-    // The path without the query string: a GET's query string holds the operation and its variables.
+    // The path without the query string: a GET's query string holds the operation and its variables. A feed's secret is cut too.
     const url = request.url ?? '';
     const queryStart = url.indexOf('?');
-    const path = queryStart === -1 ? url : url.slice(0, queryStart);
+    const path = redactedPath(queryStart === -1 ? url : url.slice(0, queryStart));
     response.once('close', () => finish(request, response, record, path));
     const serve = path === METRICS_PATH ? () => void serveMetrics(request, response, record.id) : () => handle(request, response);
     // The middleware patches the response of every request it sees: only the requests that may be compressed pay for it.

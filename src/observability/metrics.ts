@@ -2,12 +2,13 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Db } from '../db/client.ts';
 import { poolUsage } from '../db/client.ts';
 import type { RequestRecord } from './request-record.ts';
+import { FEED_PATH_TEMPLATE } from '../calendar/http.ts';
 
 /** Operation names are chosen by clients: the first this many get a series of their own, later ones share `other`. */
 const OPERATION_NAMES_KEPT = 100;
 const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
 /** Paths with a series of their own; any other path is counted as `other`. */
-const KNOWN_PATHS = new Set(['/graphql', '/oauth/token', '/.well-known/jwks.json', '/.well-known/oauth-authorization-server', '/metrics', '/ready']);
+const KNOWN_PATHS = new Set(['/graphql', '/oauth/token', '/.well-known/jwks.json', '/.well-known/oauth-authorization-server', '/metrics', '/ready', FEED_PATH_TEMPLATE]);
 const KNOWN_METHODS = new Set(['GET', 'POST', 'OPTIONS', 'HEAD']);
 /** Error codes come from the gateway, but a resolver could set any: bounded the same way. */
 const ERROR_CODES_KEPT = 50;

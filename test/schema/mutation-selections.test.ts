@@ -246,6 +246,17 @@ const CASES: Record<string, () => Promise<Case>> = {
     const id = await apiClientId();
     return { args: '(id: $id)', variables: '($id: ID!)', values: { id }, written: () => gateway.db.apiClient.count({ where: { id: uuidOf(id), revokedAt: { not: null } } }) };
   },
+  createCalendarFeed: async () => ({
+    args: '(input: { agentId: $agentId, name: "Typename feed" })', variables: '($agentId: ID!)', values: { agentId: setup.agentIds[1] },
+    written: () => gateway.db.calendarFeed.count({ where: { name: 'Typename feed' } }),
+  }),
+  revokeCalendarFeed: async () => {
+    const feed = await gateway.db.calendarFeed.create({ data: { accountId: setup.account.id, agentId: setup.agents[1]!.id, name: 'Doomed', secretHash: 'not a hash of anything' } });
+    return {
+      args: '(id: $id)', variables: '($id: ID!)', values: { id: encodeId('CalendarFeed', feed.id) },
+      written: () => gateway.db.calendarFeed.count({ where: { id: feed.id, revokedAt: { not: null } } }),
+    };
+  },
 };
 
 const MUTATIONS = Object.keys(schema.getMutationType()!.getFields());
