@@ -442,12 +442,18 @@ async function measureSequential(url: string, statementsAvailable: boolean, serv
   }
 }
 
-/** The bench's own packages (BENCH_PACKAGES), installed when missing or older than their lockfile; then autocannon. */
-async function loadBenchPackages(): Promise<typeof autocannonType> {
+/**
+ * The bench's own packages (BENCH_PACKAGES), installed when missing or older than their lockfile, by npm on `node`
+ * (the Node 22 that runs PostGraphile, which wants it, when there is one); then autocannon.
+ */
+async function loadBenchPackages(node: string): Promise<typeof autocannonType> {
   const installed = path.join(BENCH_PACKAGES, 'node_modules/.package-lock.json');
   if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(path.join(BENCH_PACKAGES, 'package-lock.json')).mtimeMs) {
     console.log('Installing the bench\'s own packages (PostGraphile, autocannon) into bench/node_modules …');
-    execFileSync('npm', ['ci', '--prefix', BENCH_PACKAGES, '--no-audit', '--no-fund'], { stdio: 'inherit' });
+    execFileSync('npm', ['ci', '--prefix', BENCH_PACKAGES, '--no-audit', '--no-fund'], {
+      stdio: 'inherit',
+      env: { ...process.env, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}` },
+    });
   }
   return ((await import('autocannon')) as { default: typeof autocannonType }).default;
 }
@@ -589,7 +595,6 @@ function firstDifference(left: string, right: string): string {
 
 async function main() {
   validateSize(size);
-  autocannon = await loadBenchPackages();
   const startedAt = DateTime.utc();
   console.log(`Benchmark${smoke ? ' (smoke)' : ''}: ${JSON.stringify(size)}`);
   const database = await openBenchDatabase();
@@ -648,6 +653,7 @@ async function main() {
     }
   })();
   const node22 = node22Works ? NODE22 : process.execPath;
+  autocannon = await loadBenchPackages(node22);
   const machineNode = findMachineNode();
   const machineNodeMajor = execFileSync(machineNode, ['-p', 'process.versions.node']).toString().trim().split('.')[0];
   const roles = ['bench_gateway', 'bench_raw', 'bench_postgraphile', 'bench_gateway_machine', 'bench_gateway_limits_off', 'bench_gateway_rate_limited'];

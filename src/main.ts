@@ -54,7 +54,7 @@ function printBanner(url: string, config: Config, demo: DemoClient | undefined) 
 async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.observability.logLevel });
-  // Before the database and the server: their first statements and requests are traced.
+  // Before the server listens, so that every request it serves is traced.
   const tracing = config.observability.tracing ? await startTracing(config.observability.tracing, logger) : undefined;
   const database = await openDatabase(config);
   const { db } = createDb(database.url, { bounds: config.bounds, logger });

@@ -103,7 +103,7 @@ describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     for (const line of gateway.output().split('\n')) {
       if (line.includes('"msg":"request"')) accessLines.push(JSON.parse(line) as Record<string, unknown>);
     }
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await gateway?.stop();
