@@ -2,8 +2,12 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { createApiClient } from '../auth/api-clients.ts';
-import type { AgentRole, ConfirmationFlow, TeamSchedulingMode } from '../generated/prisma/client.ts';
+import { rulesOf } from '../bookings/schedules.ts';
+import type { AgentRole, ConfirmationFlow, Prisma, TeamSchedulingMode } from '../generated/prisma/client.ts';
+import type { Interval } from '../scheduling/intervals.ts';
+import type { WeeklyInterval } from '../scheduling/working-hours.ts';
 import type { Db } from './client.ts';
+import { planDemoActivity, type DemoAccountActivityInput, type DemoActivity, type DemoBooking } from './demo-activity.ts';
 
 /** Wall-clock time for a TIME column; Prisma takes it as a Date on 1970-01-01 UTC. */
 function time(hhmm: string): Date {
@@ -190,8 +194,8 @@ const ACCOUNTS: AccountSpec[] = [
       { name: 'Samuel Ortiz', role: 'AGENT', workday: 0 },
     ],
     teams: [
-      { internalName: 'tier-1', externalName: 'Customer Support', mode: 'ROUND_ROBIN', members: [[2, 1], [4, 2], [6, 3], [5, 4]] },
-      { internalName: 'tier-2', externalName: 'Technical Specialists', mode: 'ANY', members: [[1, null], [3, null], [5, null]] },
+      { internalName: 'Tier 1', externalName: 'Customer Support', mode: 'ROUND_ROBIN', members: [[2, 1], [4, 2], [6, 3], [5, 4]] },
+      { internalName: 'Tier 2', externalName: 'Technical Specialists', mode: 'ANY', members: [[1, null], [3, null], [5, null]] },
     ],
     appointmentTypes: [
       {
@@ -275,33 +279,45 @@ function emailOf(name: string, domain: string): string {
   return `${local}@${domain}`;
 }
 
+/** Weekly hours of a workday spec as the scheduling rules read them. */
+function weeklyIntervals(weekly: WeeklyHours[]): WeeklyInterval[] {
+  return weekly.flatMap(({ weekdays, intervals }) =>
+    weekdays.flatMap((weekday) => intervals.map(([startTime, endTime]) => ({ weekday, startTime, endTime }))),
+  );
+}
+
 /**
  * Creates the demo accounts with their workdays, agents, teams, appointment
- * types, holidays and customers, in one transaction. Not idempotent: callers
- * seed only an empty database. Returns the new account ids.
+ * types, holidays and customers, and their bookings and scheduling requests
+ * around `seededAt` (see demo-activity.ts), in one transaction. Not
+ * idempotent: callers seed only an empty database. Returns the new account ids.
  */
-export async function seedDemoData(db: Db): Promise<string[]> {
+export async function seedDemoData(db: Db, seededAt = new Date()): Promise<string[]> {
   return db.$transaction(
     async (tx) => {
       const accountIds: string[] = [];
-      for (const spec of ACCOUNTS) {
+      const activities: DemoActivity[] = [];
+      for (const [accountIndex, spec] of ACCOUNTS.entries()) {
         const account = await tx.account.create({ data: { name: spec.name, slug: spec.slug, timeZone: spec.timeZone } });
         const accountId = account.id;
         accountIds.push(accountId);
 
         const workdayIds: string[] = [];
+        const workdayHolidays: Interval[][] = [];
         for (const workday of spec.workdays) {
+          const zone = workday.timeZone ?? spec.timeZone;
           const created = await tx.workday.create({
             data: {
               accountId,
               name: workday.name,
-              timeZone: workday.timeZone ?? spec.timeZone,
+              timeZone: zone,
               hours: {
-                create: workday.weekly.flatMap(({ weekdays, intervals }) =>
-                  weekdays.flatMap((weekday) =>
-                    intervals.map(([start, end]) => ({ accountId, weekday, startTime: time(start), endTime: time(end) })),
-                  ),
-                ),
+                create: weeklyIntervals(workday.weekly).map(({ weekday, startTime, endTime }) => ({
+                  accountId,
+                  weekday,
+                  startTime: time(startTime),
+                  endTime: time(endTime),
+                })),
               },
               overrides: {
                 create: workday.overrides.map((override) => ({
@@ -314,16 +330,9 @@ export async function seedDemoData(db: Db): Promise<string[]> {
             },
           });
           workdayIds.push(created.id);
-          await tx.holiday.createMany({
-            data: workday.holidays.map((holiday) => ({
-              accountId,
-              workdayId: created.id,
-              name: holiday.name,
-              startsAt: at(holiday.from, workday.timeZone ?? spec.timeZone),
-              endsAt: at(holiday.to, workday.timeZone ?? spec.timeZone),
-              allDay: true,
-            })),
-          });
+          const holidays = workday.holidays.map((holiday) => ({ name: holiday.name, startsAt: at(holiday.from, zone), endsAt: at(holiday.to, zone) }));
+          workdayHolidays.push(holidays.map((holiday) => ({ start: holiday.startsAt.getTime(), end: holiday.endsAt.getTime() })));
+          await tx.holiday.createMany({ data: holidays.map((holiday) => ({ accountId, workdayId: created.id, ...holiday, allDay: true })) });
         }
 
         const agentIds: string[] = [];
@@ -342,6 +351,7 @@ export async function seedDemoData(db: Db): Promise<string[]> {
           agentIds.push(created.id);
         }
 
+        const teams: DemoAccountActivityInput['teams'] = [];
         for (const team of spec.teams) {
           const created = await tx.team.create({
             data: { accountId, internalName: team.internalName, externalName: team.externalName, schedulingMode: team.mode },
@@ -349,30 +359,89 @@ export async function seedDemoData(db: Db): Promise<string[]> {
           await tx.teamMembership.createMany({
             data: team.members.map(([agent, priority]) => ({ accountId, teamId: created.id, agentId: agentIds[agent]!, priority })),
           });
+          const memberIds = team.members.map(([agent]) => agent).filter((agent) => spec.agents[agent]!.schedulable ?? true).map((agent) => agentIds[agent]!);
+          teams.push({ id: created.id, mode: team.mode, memberIds });
         }
 
-        await tx.appointmentType.createMany({ data: spec.appointmentTypes.map((type) => ({ accountId, ...type })) });
+        const types = await tx.appointmentType.createManyAndReturn({ data: spec.appointmentTypes.map((type) => ({ accountId, ...type })) });
 
-        await tx.holiday.createMany({
-          data: spec.agentHolidays.map((holiday) => {
-            const zone = spec.agents[holiday.agent]!.timeZone ?? spec.timeZone;
-            return {
-              accountId,
-              agentId: agentIds[holiday.agent]!,
-              name: holiday.name,
-              startsAt: at(holiday.from, zone),
-              endsAt: at(holiday.to, zone),
-              allDay: holiday.allDay,
-            };
-          }),
+        const agentHolidays = spec.agentHolidays.map((holiday) => {
+          const zone = spec.agents[holiday.agent]!.timeZone ?? spec.timeZone;
+          return {
+            accountId,
+            agentId: agentIds[holiday.agent]!,
+            name: holiday.name,
+            startsAt: at(holiday.from, zone),
+            endsAt: at(holiday.to, zone),
+            allDay: holiday.allDay,
+          };
         });
+        await tx.holiday.createMany({ data: agentHolidays });
 
-        await tx.customer.createMany({ data: spec.customers.map((customer) => ({ accountId, ...customer })) });
+        const customers = await tx.customer.createManyAndReturn({ data: spec.customers.map((customer) => ({ accountId, ...customer })) });
+
+        activities.push(planDemoActivity(
+          {
+            accountId,
+            timeZone: spec.timeZone,
+            agents: spec.agents.map((agent, index) => {
+              const workday = spec.workdays[agent.workday]!;
+              return {
+                id: agentIds[index]!,
+                schedulable: agent.schedulable ?? true,
+                schedule: {
+                  agentId: agentIds[index]!,
+                  timeZone: workday.timeZone ?? spec.timeZone,
+                  weeklyHours: weeklyIntervals(workday.weekly),
+                  overrides: workday.overrides.map((override) => ({ date: override.date, startTime: override.interval?.[0] ?? null, endTime: override.interval?.[1] ?? null })),
+                  holidays: [
+                    ...workdayHolidays[agent.workday]!,
+                    ...agentHolidays
+                      .filter((holiday) => holiday.agentId === agentIds[index])
+                      .map((holiday) => ({ start: holiday.startsAt.getTime(), end: holiday.endsAt.getTime() })),
+                  ],
+                },
+              };
+            }),
+            teams,
+            types: types.map((type) => ({ id: type.id, internalName: type.internalName, externalName: type.externalName, confirmationFlow: type.confirmationFlow, rules: rulesOf(type) })),
+            customerIds: customers.map((customer) => customer.id),
+          },
+          seededAt,
+          accountIndex,
+        ));
       }
+      await insertDemoActivity(tx, {
+        requests: activities.flatMap((activity) => activity.requests),
+        bookings: activities.flatMap((activity) => activity.bookings),
+        events: activities.flatMap((activity) => activity.events),
+        blocks: activities.flatMap((activity) => activity.blocks),
+      });
       return accountIds;
     },
     { timeout: 60_000 },
   );
+}
+
+/** Writes planned activity in a few multi-row statements: requests, bookings, their replacements, agents, events, time blocks. */
+async function insertDemoActivity(tx: Prisma.TransactionClient, activity: DemoActivity) {
+  await tx.schedulingRequest.createMany({ data: activity.requests });
+  const row = ({ agentIds: _agentIds, ...booking }: DemoBooking) => booking;
+  // A replacement names the booking it replaces, which must exist first.
+  await tx.booking.createMany({ data: activity.bookings.filter((booking) => !booking.rescheduledFromId).map(row) });
+  await tx.booking.createMany({ data: activity.bookings.filter((booking) => booking.rescheduledFromId).map(row) });
+  await tx.bookingAgent.createMany({
+    data: activity.bookings.flatMap((booking) => booking.agentIds.map((agentId) => ({ accountId: booking.accountId, bookingId: booking.id, agentId }))),
+  });
+  await tx.bookingEvent.createMany({ data: activity.events });
+  const blocks = activity.blocks;
+  await tx.$executeRaw`
+    INSERT INTO time_blocks (account_id, agent_id, booking_id, during, active)
+    SELECT account_id, agent_id, booking_id, tstzrange(lower_bound, upper_bound, '[)'), active
+    FROM unnest(${blocks.map((block) => block.accountId)}::uuid[], ${blocks.map((block) => block.agentId)}::uuid[],
+                ${blocks.map((block) => block.bookingId)}::uuid[], ${blocks.map((block) => block.start)}::timestamptz[],
+                ${blocks.map((block) => block.end)}::timestamptz[], ${blocks.map((block) => block.active)}::boolean[])
+         AS block(account_id, agent_id, booking_id, lower_bound, upper_bound, active)`;
 }
 
 export interface DemoClient {
