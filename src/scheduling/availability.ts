@@ -5,6 +5,7 @@
  */
 import type { Zone } from 'luxon';
 import { mergeIntervals, OverlapSweep, subtractIntervals, type Interval } from './intervals.ts';
+import { clampToStorable } from './storable-time.ts';
 import { dayNumberOfDate, ianaZone, instantAtWallClock, isoWeekdayOfDay, wallClockAt } from './time-zone.ts';
 import { secondsOfDay, type DateOverride, type WeeklyInterval } from './working-hours.ts';
 
@@ -41,6 +42,15 @@ export interface Slot {
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
+
+/** An availability query without `to` covers this many days from `from`. */
+export const DEFAULT_AVAILABILITY_DAYS = 7;
+
+/** An availability query's range: `from` defaults to `now`, `to` to `DEFAULT_AVAILABILITY_DAYS` after `from`. */
+export function availabilityRange(from: number | undefined, to: number | undefined, now: number): Interval {
+  const start = from ?? now;
+  return { start, end: to ?? clampToStorable(start + DEFAULT_AVAILABILITY_DAYS * DAY_MS) };
+}
 
 /**
  * Working time within `range`: every local date that can touch the range (one extra day each side) contributes

@@ -16,7 +16,7 @@ import {
   SlotUnavailableError,
 } from '../bookings/errors.ts';
 import { loadAppointmentType, loadSchedules, resolveResource, rulesOf } from '../bookings/schedules.ts';
-import { computeSlots } from '../scheduling/availability.ts';
+import { availabilityRange, computeSlots, DEFAULT_AVAILABILITY_DAYS } from '../scheduling/availability.ts';
 import { ianaZone } from '../scheduling/time-zone.ts';
 import { AgentRef } from './agent.ts';
 import { customerEmail, customerName, customerPhone } from './customer.ts';
@@ -214,8 +214,12 @@ const AvailabilityInput = builder.inputType('AvailabilityInput', {
   fields: (t) => ({
     appointmentTypeId: t.id(),
     resourceId: t.id({ description: 'An agent or a team.' }),
-    from: t.field({ type: 'DateTime' }),
-    to: t.field({ type: 'DateTime', description: `At most ${MAX_AVAILABILITY_DAYS} days after from.` }),
+    from: t.field({ type: 'DateTime', required: false, description: 'Defaults to now.' }),
+    to: t.field({
+      type: 'DateTime',
+      required: false,
+      description: `At most ${MAX_AVAILABILITY_DAYS} days after from; defaults to ${DEFAULT_AVAILABILITY_DAYS} days after from.`,
+    }),
     timeZone: t.field({ type: 'TimeZone', required: false, description: 'How to present the times; defaults to UTC.' }),
   }),
 });
@@ -229,8 +233,7 @@ builder.queryField('availability', (t) =>
       'Free slots of an agent or team for an appointment type: working hours and overrides, minus holidays, bookings and live reservations (each widened by buffers), honouring notice, window and slot interval.',
     args: { input: t.arg({ type: AvailabilityInput }) },
     resolve: async (_root, { input }, context, info) => {
-      const from = input.from.getTime();
-      const to = input.to.getTime();
+      const { start: from, end: to } = availabilityRange(input.from?.getTime(), input.to?.getTime(), Date.now());
       if (to <= from) throw ValidationError.of(['input', 'to'], 'Must be after from');
       if (to - from > MAX_AVAILABILITY_DAYS * 86_400_000) {
         throw ValidationError.of(['input', 'to'], `At most ${MAX_AVAILABILITY_DAYS} days after from`);
