@@ -103,6 +103,20 @@ describe('demo data', () => {
     expect(onHoliday!.count).toBe(0);
   });
 
+  it('lays out yearly holidays and overrides for the years around the seed, and leave relative to it', async () => {
+    const christmas = await db.holiday.findMany({ where: { name: 'Christmas Day' }, select: { startsAt: true } });
+    expect(christmas).toHaveLength(12);
+    const thanksgiving = await db.holiday.findMany({ where: { name: 'Thanksgiving' }, orderBy: { startsAt: 'asc' }, select: { startsAt: true } });
+    expect(thanksgiving.map((holiday) => holiday.startsAt.toISOString())).toEqual([
+      '2025-11-27T05:00:00.000Z',
+      '2026-11-26T05:00:00.000Z',
+      '2027-11-25T05:00:00.000Z',
+    ]);
+    // Priya Patel's leave is 32 days after the seed date, whole days in London.
+    const leave = await db.holiday.findFirstOrThrow({ where: { agent: { name: 'Priya Patel' } }, select: { startsAt: true, endsAt: true } });
+    expect([leave.startsAt.toISOString(), leave.endsAt.toISOString()]).toEqual(['2026-12-04T00:00:00.000Z', '2026-12-09T00:00:00.000Z']);
+  });
+
   it('is the same for the same seed day', async () => {
     const again = await migratedDatabase();
     await seedDemoData(again, new Date(seededAt.getTime() + 60_000));

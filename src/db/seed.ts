@@ -14,6 +14,11 @@ function time(hhmm: string): Date {
   return new Date(`1970-01-01T${hhmm}:00Z`);
 }
 
+/** The calendar date after an ISO date. */
+function nextDate(isoDate: string): string {
+  return DateTime.fromISO(isoDate, { zone: 'UTC' }).plus({ days: 1 }).toISODate()!;
+}
+
 /** A DATE column value. */
 function date(isoDate: string): Date {
   return new Date(`${isoDate}T00:00:00Z`);
@@ -23,6 +28,17 @@ function date(isoDate: string): Date {
 function at(localDateTime: string, zone: string): Date {
   return DateTime.fromISO(localDateTime, { zone }).toJSDate();
 }
+
+/** A date that comes once a year, as a calendar date of the given year. */
+type YearlyDate = (year: number) => DateTime;
+
+const yearly = (monthDay: string): YearlyDate => (year) => DateTime.fromISO(`${year}-${monthDay}`, { zone: 'UTC' });
+
+/** The fourth Thursday of November. */
+const thanksgiving: YearlyDate = (year) => {
+  const first = DateTime.fromObject({ year, month: 11, day: 1 }, { zone: 'UTC' });
+  return first.plus({ days: ((4 - first.weekday + 7) % 7) + 21 });
+};
 
 interface WeeklyHours {
   weekdays: number[];
@@ -34,10 +50,10 @@ interface WorkdaySpec {
   /** Defaults to the account's zone. */
   timeZone?: string;
   weekly: WeeklyHours[];
-  /** Hours that replace the weekly hours on one date; no interval means closed. */
-  overrides: Array<{ date: string; interval?: [string, string] }>;
-  /** Whole days off for everyone on the workday. */
-  holidays: Array<{ name: string; from: string; to: string }>;
+  /** Hours that replace the weekly hours on one date every year; no interval means closed. */
+  overrides: Array<{ on: YearlyDate; interval?: [string, string] }>;
+  /** Whole days off for everyone on the workday, every year. */
+  holidays: Array<{ name: string; on: YearlyDate }>;
 }
 
 interface AgentSpec {
@@ -67,8 +83,8 @@ interface AccountSpec {
     minimumNoticeMinutes?: number;
     confirmationFlow: ConfirmationFlow;
   }>;
-  /** Leave of single agents: a whole-day range, or a timed absence. */
-  agentHolidays: Array<{ agent: number; name: string; from: string; to: string; allDay: boolean }>;
+  /** Leave of single agents, in days from the seed date: whole days `[from, to)`, or hours of one day. */
+  agentHolidays: Array<{ agent: number; name: string } & ({ days: [number, number] } | { day: number; hours: [string, string] })>;
   customers: Array<{ name: string; email: string; phone?: string; timeZone?: string }>;
 }
 
@@ -92,17 +108,17 @@ const ACCOUNTS: AccountSpec[] = [
       {
         name: 'London office hours',
         weekly: OFFICE_WEEK,
-        overrides: [{ date: '2026-12-24', interval: ['09:00', '13:00'] }, { date: '2026-12-31' }],
+        overrides: [{ on: yearly('12-24'), interval: ['09:00', '13:00'] }, { on: yearly('12-31') }],
         holidays: [
-          { name: 'Christmas Day', from: '2026-12-25', to: '2026-12-26' },
-          { name: 'Boxing Day', from: '2026-12-26', to: '2026-12-27' },
+          { name: 'Christmas Day', on: yearly('12-25') },
+          { name: 'Boxing Day', on: yearly('12-26') },
         ],
       },
       {
         name: 'Service desk extended hours',
         weekly: EXTENDED_WEEK,
-        overrides: [{ date: '2026-12-24', interval: ['08:00', '14:00'] }],
-        holidays: [{ name: 'Christmas Day', from: '2026-12-25', to: '2026-12-26' }],
+        overrides: [{ on: yearly('12-24'), interval: ['08:00', '14:00'] }],
+        holidays: [{ name: 'Christmas Day', on: yearly('12-25') }],
       },
     ],
     agents: [
@@ -151,8 +167,8 @@ const ACCOUNTS: AccountSpec[] = [
       { internalName: 'quick-call-15', externalName: 'Quick call', durationMinutes: 15, confirmationFlow: 'INSTANT' },
     ],
     agentHolidays: [
-      { agent: 2, name: 'Annual leave', from: '2027-01-04', to: '2027-01-09', allDay: true },
-      { agent: 3, name: 'Dentist', from: '2026-12-02T14:00', to: '2026-12-02T16:00', allDay: false },
+      { agent: 2, name: 'Annual leave', days: [32, 37] },
+      { agent: 3, name: 'Dentist', day: -1, hours: ['14:00', '16:00'] },
     ],
     customers: [
       { name: 'Alder & Finch Solicitors', email: 'it@alderfinch.example', phone: '+44 20 7946 0018' },
@@ -170,18 +186,18 @@ const ACCOUNTS: AccountSpec[] = [
       {
         name: 'East Coast business hours',
         weekly: [{ weekdays: [1, 2, 3, 4, 5], intervals: [['08:30', '17:00']] }],
-        overrides: [{ date: '2026-11-27', interval: ['08:30', '12:00'] }],
+        overrides: [{ on: (year) => thanksgiving(year).plus({ days: 1 }), interval: ['08:30', '12:00'] }],
         holidays: [
-          { name: 'Thanksgiving', from: '2026-11-26', to: '2026-11-27' },
-          { name: 'Christmas Day', from: '2026-12-25', to: '2026-12-26' },
+          { name: 'Thanksgiving', on: thanksgiving },
+          { name: 'Christmas Day', on: yearly('12-25') },
         ],
       },
       {
         name: 'West Coast business hours',
         timeZone: 'America/Los_Angeles',
         weekly: [{ weekdays: [1, 2, 3, 4, 5], intervals: [['09:00', '18:00']] }],
-        overrides: [{ date: '2026-12-24', interval: ['09:00', '12:00'] }],
-        holidays: [{ name: 'Christmas Day', from: '2026-12-25', to: '2026-12-26' }],
+        overrides: [{ on: yearly('12-24'), interval: ['09:00', '12:00'] }],
+        holidays: [{ name: 'Christmas Day', on: yearly('12-25') }],
       },
     ],
     agents: [
@@ -219,8 +235,8 @@ const ACCOUNTS: AccountSpec[] = [
       { internalName: 'callback-20', externalName: 'Support callback', durationMinutes: 20, slotIntervalMinutes: 10, confirmationFlow: 'INSTANT' },
     ],
     agentHolidays: [
-      { agent: 3, name: 'Parental leave', from: '2026-12-07', to: '2026-12-19', allDay: true },
-      { agent: 4, name: 'Training', from: '2026-12-03T13:00', to: '2026-12-03T17:00', allDay: false },
+      { agent: 3, name: 'Parental leave', days: [4, 16] },
+      { agent: 4, name: 'Training', day: 0, hours: ['13:00', '17:00'] },
     ],
     customers: [
       { name: 'Evergreen Bakery', email: 'owner@evergreen-bakery.example', phone: '+1 212 555 0143' },
@@ -238,8 +254,8 @@ const ACCOUNTS: AccountSpec[] = [
       {
         name: 'Sydney office hours',
         weekly: [{ weekdays: [1, 2, 3, 4, 5], intervals: [['08:00', '16:30']] }],
-        overrides: [{ date: '2026-12-31', interval: ['08:00', '12:00'] }],
-        holidays: [{ name: 'Australia Day', from: '2027-01-26', to: '2027-01-27' }],
+        overrides: [{ on: yearly('12-31'), interval: ['08:00', '12:00'] }],
+        holidays: [{ name: 'Australia Day', on: yearly('01-26') }],
       },
     ],
     agents: [
@@ -261,7 +277,7 @@ const ACCOUNTS: AccountSpec[] = [
       },
       { internalName: 'health-check-30', externalName: 'Quarterly health check', durationMinutes: 30, confirmationFlow: 'INSTANT' },
     ],
-    agentHolidays: [{ agent: 1, name: 'Annual leave', from: '2026-12-21', to: '2027-01-05', allDay: true }],
+    agentHolidays: [{ agent: 1, name: 'Annual leave', days: [18, 33] }],
     customers: [
       { name: 'Bondi Physio', email: 'reception@bondiphysio.example', phone: '+61 2 5550 1234' },
       { name: 'Kauri Freight', email: 'it@kaurifreight.example', timeZone: 'Pacific/Auckland' },
@@ -297,6 +313,12 @@ export async function seedDemoData(db: Db, seededAt = new Date()): Promise<strin
     async (tx) => {
       const accountIds: string[] = [];
       const activities: DemoActivity[] = [];
+      // Dates count from the seed's UTC date, as the activity does; yearly dates are laid out for the years it spans.
+      const seedDate = DateTime.fromJSDate(seededAt, { zone: 'UTC' }).startOf('day');
+      const years = [seedDate.year - 1, seedDate.year, seedDate.year + 1];
+      const everyYear = (on: YearlyDate) => years.map((year) => on(year).toISODate()!);
+      const overridesOf = (workday: WorkdaySpec) =>
+        workday.overrides.flatMap((override) => everyYear(override.on).map((day) => ({ date: day, interval: override.interval })));
       for (const [accountIndex, spec] of ACCOUNTS.entries()) {
         const account = await tx.account.create({ data: { name: spec.name, slug: spec.slug, timeZone: spec.timeZone } });
         const accountId = account.id;
@@ -320,7 +342,7 @@ export async function seedDemoData(db: Db, seededAt = new Date()): Promise<strin
                 })),
               },
               overrides: {
-                create: workday.overrides.map((override) => ({
+                create: overridesOf(workday).map((override) => ({
                   accountId,
                   date: date(override.date),
                   startTime: override.interval ? time(override.interval[0]) : null,
@@ -330,7 +352,9 @@ export async function seedDemoData(db: Db, seededAt = new Date()): Promise<strin
             },
           });
           workdayIds.push(created.id);
-          const holidays = workday.holidays.map((holiday) => ({ name: holiday.name, startsAt: at(holiday.from, zone), endsAt: at(holiday.to, zone) }));
+          const holidays = workday.holidays.flatMap((holiday) =>
+            everyYear(holiday.on).map((day) => ({ name: holiday.name, startsAt: at(day, zone), endsAt: at(nextDate(day), zone) })),
+          );
           workdayHolidays.push(holidays.map((holiday) => ({ start: holiday.startsAt.getTime(), end: holiday.endsAt.getTime() })));
           await tx.holiday.createMany({ data: holidays.map((holiday) => ({ accountId, workdayId: created.id, ...holiday, allDay: true })) });
         }
@@ -367,14 +391,12 @@ export async function seedDemoData(db: Db, seededAt = new Date()): Promise<strin
 
         const agentHolidays = spec.agentHolidays.map((holiday) => {
           const zone = spec.agents[holiday.agent]!.timeZone ?? spec.timeZone;
-          return {
-            accountId,
-            agentId: agentIds[holiday.agent]!,
-            name: holiday.name,
-            startsAt: at(holiday.from, zone),
-            endsAt: at(holiday.to, zone),
-            allDay: holiday.allDay,
-          };
+          const day = (offset: number) => seedDate.plus({ days: offset }).toISODate()!;
+          const [startsAt, endsAt] =
+            'days' in holiday
+              ? [at(day(holiday.days[0]), zone), at(day(holiday.days[1]), zone)]
+              : [at(`${day(holiday.day)}T${holiday.hours[0]}`, zone), at(`${day(holiday.day)}T${holiday.hours[1]}`, zone)];
+          return { accountId, agentId: agentIds[holiday.agent]!, name: holiday.name, startsAt, endsAt, allDay: 'days' in holiday };
         });
         await tx.holiday.createMany({ data: agentHolidays });
 
@@ -393,7 +415,7 @@ export async function seedDemoData(db: Db, seededAt = new Date()): Promise<strin
                   agentId: agentIds[index]!,
                   timeZone: workday.timeZone ?? spec.timeZone,
                   weeklyHours: weeklyIntervals(workday.weekly),
-                  overrides: workday.overrides.map((override) => ({ date: override.date, startTime: override.interval?.[0] ?? null, endTime: override.interval?.[1] ?? null })),
+                  overrides: overridesOf(workday).map((override) => ({ date: override.date, startTime: override.interval?.[0] ?? null, endTime: override.interval?.[1] ?? null })),
                   holidays: [
                     ...workdayHolidays[agent.workday]!,
                     ...agentHolidays
