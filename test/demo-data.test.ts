@@ -59,6 +59,14 @@ describe('demo data', () => {
     expect(await db.booking.count({ where: { createdAt: { gt: seededAt } } })).toBe(0);
     expect(await db.bookingEvent.count({ where: { occurredAt: { gt: seededAt } } })).toBe(0);
     expect(await db.booking.count({ where: { status: { in: ['COMPLETED', 'NO_SHOW'] }, endsAt: { gt: seededAt } } })).toBe(0);
+    // Each request offers one agent or one team; a scheduled one has its booking.
+    const [requests] = await db.$queryRaw<Array<{ offering: number; scheduled: number; booked: number }>>`
+      SELECT count(*) FILTER (WHERE cardinality(agent_ids) + cardinality(team_ids) = 1)::int AS offering,
+             count(*) FILTER (WHERE status = 'SCHEDULED')::int AS scheduled,
+             count(*) FILTER (WHERE status = 'SCHEDULED' AND EXISTS (SELECT 1 FROM bookings WHERE scheduling_request_id = scheduling_requests.id))::int AS booked
+      FROM scheduling_requests`;
+    expect(requests!.offering).toBe(await db.schedulingRequest.count());
+    expect(requests!.booked).toBe(requests!.scheduled);
   }, 60_000);
 
   it('spreads bookings over every account, several appointment types and teams, and customers', async () => {
