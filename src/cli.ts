@@ -16,7 +16,8 @@ Commands:
   accounts:create --name <name> --time-zone <IANA zone> [--json]
       Creates an account; its slug is derived from the name.
   clients:create --name <name> --accounts all|<id,id,...> --scopes <read,write,admin> [--json]
-      Creates an OAuth2 API client and prints its secret (shown only once).
+      Creates an OAuth2 API client and prints its secret (shown only once). Account ids are UUIDs
+      or the global ids GraphQL returns (viewer { accounts { id } }).
   migrate
       Applies pending SQL migrations from prisma/migrations.
   seed

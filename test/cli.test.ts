@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { adminQuery } from './support/admin.ts';
+import { encodeId } from './support/fixtures.ts';
 import { databaseUrl } from './support/database-url.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -142,6 +143,28 @@ describe('operator CLI', () => {
       expect(rows[0].scopes).toEqual(['read']);
       expect(rows[0].all_accounts).toBe(false);
       expect([...rows[0].account_ids].sort()).toEqual([...ids].sort());
+    });
+
+    it('takes the global ids GraphQL hands out as well as UUIDs, in any case', async () => {
+      const { rows: accounts } = await fixture.db.query<{ id: string }>('SELECT id FROM accounts ORDER BY slug LIMIT 2');
+      const ids = accounts.map((account) => account.id);
+      const typed = [encodeId('Account', ids[0]!), ids[1]!.toUpperCase(), ids[0]!];
+      const result = await cli('clients:create', '--name', 'both forms', '--accounts', typed.join(','), '--scopes', 'read', '--json');
+      expect(result.code, result.stderr).toBe(0);
+      const { rows } = await fixture.db.query('SELECT account_ids FROM api_clients WHERE client_id = $1', [lastLineJson(result.stdout).clientId]);
+      expect([...rows[0].account_ids].sort()).toEqual([...ids].sort());
+    });
+
+    it('names an unknown or malformed account id as it was typed', async () => {
+      const unknown = randomUUID().toUpperCase();
+      const unknownGlobal = encodeId('Account', randomUUID());
+      const missing = await cli('clients:create', '--name', 'ghost', '--accounts', `${unknown},${unknownGlobal}`, '--scopes', 'read');
+      expect(missing.code).not.toBe(0);
+      expect(missing.stderr).toContain(`No account has id ${unknown}, ${unknownGlobal}`);
+      const agentId = encodeId('Agent', randomUUID());
+      const malformed = await cli('clients:create', '--name', 'ghost', '--accounts', `${agentId},Not-An-Id`, '--scopes', 'read');
+      expect(malformed.code).not.toBe(0);
+      expect(malformed.stderr).toContain(`Not an account id: ${agentId}, Not-An-Id`);
     });
 
     it('rejects an unknown account id and creates nothing', async () => {

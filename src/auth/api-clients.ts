@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import type { ApiClient } from '../generated/prisma/client.ts';
+import { readAccountIds } from './account-ids.ts';
 import { isScope, type Principal, type Scope } from './principal.ts';
 
 const CLIENT_ID_PREFIX = 'sgc_';
@@ -14,8 +15,6 @@ const SECRET_BYTES = 32;
  * listed accounts make a token of about 5.5 KB.
  */
 export const MAX_LISTED_ACCOUNTS = 100;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The input to create a client was refused; the message says why. */
 export class ApiClientInputError extends Error {
@@ -128,18 +127,20 @@ export async function manageableClientsWhere(db: Db, principal: Principal): Prom
   return { id: { in: rows.map((row) => row.id) } };
 }
 
+/** The accounts' UUIDs, given as UUIDs or global ids; errors name the ids as they were typed. */
 async function existingAccounts(db: Db, requested: string[]): Promise<string[]> {
-  const accountIds = [...new Set(requested.map((id) => id.toLowerCase()))];
+  const accounts = readAccountIds(requested);
   // A client of no account would be within every admin's reach (see canManageApiClient), and of no use.
-  if (accountIds.length === 0) throw new ApiClientInputError('A client needs at least one account (or all accounts)');
-  if (accountIds.length > MAX_LISTED_ACCOUNTS) {
-    throw new ApiClientInputError(`A client may list at most ${MAX_LISTED_ACCOUNTS} accounts (got ${accountIds.length}); give it all accounts instead`);
+  if (accounts.length === 0) throw new ApiClientInputError('A client needs at least one account (or all accounts)');
+  if (accounts.length > MAX_LISTED_ACCOUNTS) {
+    throw new ApiClientInputError(`A client may list at most ${MAX_LISTED_ACCOUNTS} accounts (got ${accounts.length}); give it all accounts instead`);
   }
-  const malformed = accountIds.filter((id) => !UUID.test(id));
+  const malformed = accounts.filter((account) => account.id === null).map((account) => account.typed);
   if (malformed.length > 0) throw new ApiClientInputError(`Not an account id: ${malformed.join(', ')}`);
+  const accountIds = accounts.map((account) => account.id!);
   const found = await db.account.findMany({ where: { id: { in: accountIds } }, select: { id: true } });
   const foundIds = new Set(found.map((account) => account.id));
-  const missing = accountIds.filter((id) => !foundIds.has(id));
+  const missing = accounts.filter((account) => !foundIds.has(account.id!)).map((account) => account.typed);
   if (missing.length > 0) throw new ApiClientInputError(`No account has id ${missing.join(', ')}`);
   return accountIds;
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.ts';
+import { readAccountIds } from './account-ids.ts';
 import type { ApiClient } from '../generated/prisma/client.ts';
 import { issueAccessToken, type AccessTokenGrant, type TokenSettings } from './access-tokens.ts';
 import { authenticateClient, grantableAccounts } from './api-clients.ts';
@@ -9,7 +10,6 @@ import { rateLimitHeaders } from '../rate-limits/http.ts';
 import type { RateLimits, RateLimitState } from '../rate-limits/limits.ts';
 import { OAuthError, readTokenRequest, type TokenRequest } from './token-request.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const ERROR_STATUS = { invalid_request: 400, invalid_client: 401, invalid_scope: 400, unsupported_grant_type: 400 } as const;
 
@@ -107,20 +107,21 @@ function grantedScopes(client: ApiClient, requested: TokenRequest['scope']): Sco
 }
 
 /**
- * The requested accounts (space- or comma-delimited uuids), which must all
+ * The requested accounts (space- or comma-delimited uuids or global ids), which must all
  * be accessible to the client; by default all of them, which for an
  * all-accounts client the token says as such rather than listing them (so
  * it stays small however many accounts there are). Accounts narrow a token
  * the way scopes do, so asking for one beyond the client is
- * `invalid_scope`; a value that is not a uuid at all is `invalid_request`.
+ * `invalid_scope`; a value that is not an account id at all is `invalid_request`.
+ * Errors name the ids as they were typed.
  */
 async function grantedAccounts(db: Db, client: ApiClient, requested: TokenRequest['accounts']): Promise<AccessTokenGrant['accounts']> {
   if (requested === undefined) return client.allAccounts ? 'all' : client.accountIds;
   const grantable = await grantableAccounts(db, client);
-  const accountIds = [...new Set(requested.split(/[\s,]+/).filter(Boolean).map((id) => id.toLowerCase()))];
-  const malformed = accountIds.filter((id) => !UUID.test(id));
+  const accounts = readAccountIds(requested.split(/[\s,]+/).filter(Boolean));
+  const malformed = accounts.filter((account) => account.id === null).map((account) => account.typed);
   if (malformed.length > 0) throw new OAuthError('invalid_request', `accounts must list account ids; not an id: ${malformed.join(', ')}`);
-  const refused = accountIds.filter((id) => !grantable.includes(id));
+  const refused = accounts.filter((account) => !grantable.includes(account.id!)).map((account) => account.typed);
   if (refused.length > 0) throw new OAuthError('invalid_scope', `This client may not access account ${refused.join(', ')}`);
-  return accountIds;
+  return accounts.map((account) => account.id!);
 }

@@ -2,7 +2,7 @@ import type { Db } from '../db/client.ts';
 import { transaction } from '../db/transaction-retry.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Booking, Prisma } from '../generated/prisma/client.ts';
-import { blockedRange, computeSlots, type AppointmentRules } from '../scheduling/availability.ts';
+import { blockedRange, computeSlots, slotUnavailableReason, type AppointmentRules, type SchedulingMode } from '../scheduling/availability.ts';
 import { holdsTime, initialStatus, transition, type BookingAction } from '../scheduling/booking-lifecycle.ts';
 import { compareRoundRobin } from '../scheduling/round-robin.ts';
 import { NotFoundError, ValidationError } from '../schema/errors.ts';
@@ -62,15 +62,16 @@ async function planSlot(
   const schedules = await loadSchedules(db, memberIds, range, options.ignore);
   const agents = options.allowDoubleBooking ? schedules.map((schedule) => ({ ...schedule, busy: [] })) : schedules;
   const slot = computeSlots({ rules, agents, mode: resource.mode, range, now }).find((candidate) => candidate.start === start);
-  if (!slot) {
-    throw new SlotUnavailableError(`${request.startsAt.toISOString()} is not an available slot of this resource`, request.startsAt);
-  }
+  // The two agree on every start (property-tested), so a start without a slot always has a reason.
+  const unavailable = (members: typeof agents, mode: SchedulingMode) => slotUnavailableReason({ rules, agents: members, mode, start, now }) ?? 'TAKEN';
+  if (!slot) throw new SlotUnavailableError(unavailable(agents, resource.mode), request.startsAt);
   const plan = { type, resource, rules, startsAt: request.startsAt, endsAt: new Date(slot.end) };
   if (resource.mode === 'SINGLE' || resource.mode === 'COLLECTIVE') return { ...plan, candidates: [slot.agentIds] };
   if (request.agentId) {
     const agentId = decodeIdOf('Agent', request.agentId);
     if (!agentId || !slot.agentIds.includes(agentId)) {
-      throw new SlotUnavailableError('That team member is not available at this time', request.startsAt);
+      const member = agents.filter((schedule) => schedule.agentId === agentId);
+      throw new SlotUnavailableError(unavailable(member, 'SINGLE'), request.startsAt, 'that team member');
     }
     return { ...plan, candidates: [[agentId]] };
   }
@@ -147,7 +148,7 @@ async function firstThatFits<T>(db: Db, plan: Plan, attempt: (tx: Tx, agentIds: 
       if (!isExclusionViolation(error)) throw error;
     }
   }
-  throw new SlotUnavailableError(`${plan.startsAt.toISOString()} was just taken`, plan.startsAt);
+  throw new SlotUnavailableError('TAKEN', plan.startsAt);
 }
 
 export interface CreateBookingInput extends SlotRequest {

@@ -1,15 +1,38 @@
+import { DateTime, FixedOffsetZone } from 'luxon';
 import { sqlStateOf } from '../db/transaction-retry.ts';
+import type { SlotUnavailableReason } from '../scheduling/availability.ts';
+import { writtenOffsetMinutes } from '../scheduling/time-zone.ts';
 import { DomainError } from '../schema/errors.ts';
 
-/** The time cannot be had: outside bookable hours, or taken by a booking or reservation. */
+const WHY: Record<SlotUnavailableReason, string> = {
+  IN_THE_PAST: 'it is in the past',
+  TOO_SOON: 'it is within the appointment type’s minimum notice',
+  BEYOND_WINDOW: 'it is beyond the appointment type’s booking window',
+  OUTSIDE_WORKING_HOURS: 'it is outside working hours',
+  HOLIDAY: 'it falls on a holiday',
+  OFF_INTERVAL: 'it is not on the appointment type’s slot interval',
+  TAKEN: 'the time is taken',
+};
+
+/** The time cannot be had, for `reason`. `startsAt` keeps the offset the caller wrote it in. */
 export class SlotUnavailableError extends DomainError {
   override name = 'SlotUnavailableError';
   constructor(
-    message: string,
+    readonly reason: SlotUnavailableReason,
     readonly startsAt: Date,
+    subject = 'this resource',
   ) {
-    super(message, 'SLOT_UNAVAILABLE');
+    super(`${requestedStart(startsAt).toISO()} is not an available slot of ${subject}: ${WHY[reason]}`, 'SLOT_UNAVAILABLE');
   }
+
+  /** The requested start in the offset it was given in. */
+  get requestedStart(): DateTime {
+    return requestedStart(this.startsAt);
+  }
+}
+
+function requestedStart(startsAt: Date): DateTime {
+  return DateTime.fromMillis(startsAt.getTime(), { zone: FixedOffsetZone.instance(writtenOffsetMinutes(startsAt)) });
 }
 
 export class InvalidTransitionError extends DomainError {

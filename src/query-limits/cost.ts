@@ -1,5 +1,7 @@
 import SchemaBuilder, { BasePlugin, PothosValidationError, type PothosOutputFieldConfig, type PothosOutputFieldType, type SchemaTypes } from '@pothos/core';
 import type { FieldComplexity, FieldComplexityValue } from '@pothos/plugin-complexity';
+import { reportRange } from '../reports/periods.ts';
+import { availabilityRange } from '../scheduling/availability.ts';
 import { queryTooComplex } from './errors.ts';
 
 /**
@@ -78,7 +80,9 @@ function pageSize(first: unknown, last: unknown, maxPageSize: number): number {
 }
 
 function availabilityCost(input: unknown): FieldComplexityValue {
-  const days = daysOf(input, MAX_AVAILABILITY_DAYS);
+  const { from, to } = (input ?? {}) as { from?: unknown; to?: unknown };
+  const range = availabilityRange(from instanceof Date ? from.getTime() : undefined, to instanceof Date ? to.getTime() : undefined, Date.now());
+  const days = daysOf(new Date(range.start), new Date(range.end), MAX_AVAILABILITY_DAYS);
   return { field: days * AVAILABILITY_TEAM_SIZE, multiplier: days * AVAILABILITY_SLOTS_PER_DAY };
 }
 
@@ -91,23 +95,22 @@ const PERIOD_DAYS: Record<string, number> = { DAY: 1, WEEK: 7, MONTH: 28 };
  * the limit (a day grouping over years is thousands of periods).
  */
 function reportCost(input: unknown): FieldComplexityValue {
-  const { groupBy = [], limit } = (input ?? {}) as { groupBy?: string[]; limit?: number };
+  const { groupBy = [], limit, from, to, timeZone } = (input ?? {}) as { groupBy?: string[]; limit?: number; from?: unknown; to?: unknown; timeZone?: unknown };
+  const range = reportRange(from instanceof Date ? from : undefined, to instanceof Date ? to : undefined, Date.now(), typeof timeZone === 'string' ? timeZone : 'UTC');
   const maxRows = typeof limit === 'number' ? Math.max(limit, 1) : 1000;
   let rows = 1;
   let periods = 0;
   for (const dimension of new Set(groupBy)) {
     const periodDays = PERIOD_DAYS[dimension];
-    const groups = periodDays === undefined ? maxRows : Math.ceil(daysOf(input, Infinity) / periodDays);
+    const groups = periodDays === undefined ? maxRows : Math.ceil(daysOf(range.from, range.to, Infinity) / periodDays);
     if (periodDays !== undefined) periods = Math.max(periods, groups);
     rows = Math.min(rows * groups, maxRows);
   }
   return { field: rows + periods, multiplier: rows };
 }
 
-/** Whole days from `input.from` to `input.to` (at least one; a bad range is the resolver's to refuse). */
-function daysOf(input: unknown, max: number): number {
-  const { from, to } = (input ?? {}) as { from?: unknown; to?: unknown };
-  if (!(from instanceof Date) || !(to instanceof Date)) return 1;
+/** Whole days from `from` to `to` (at least one; a bad range is the resolver's to refuse). */
+function daysOf(from: Date, to: Date, max: number): number {
   const days = Math.ceil((to.getTime() - from.getTime()) / DAY_MS);
   return Number.isFinite(days) ? Math.min(Math.max(days, 1), max) : 1;
 }

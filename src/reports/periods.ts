@@ -64,3 +64,24 @@ export function periodStarts(unit: PeriodUnit, from: Date, to: Date, timeZone: s
   }
   return starts;
 }
+
+/** A report without `from` starts this many calendar months before the current one; without `to` it ends as many after it. */
+export const DEFAULT_REPORT_MONTHS_AROUND = 3;
+
+/**
+ * A report's range: `from` and `to` as given, or by default from the start of the month three months before the one
+ * holding `now` (in `timeZone`) to the end of the month three months after it; a missing `to` is at least a day
+ * after `from`.
+ */
+export function reportRange(from: Date | null | undefined, to: Date | null | undefined, now: number, timeZone: string): { from: Date; to: Date } {
+  const zone = ianaZone(timeZone);
+  const currentMonth = firstDayOfPeriod('MONTH', Math.floor(wallClockAt(zone, now) / DAY_MS));
+  const monthsFrom = (count: number) => {
+    let day = currentMonth;
+    for (let step = 0; step < Math.abs(count); step++) day = count < 0 ? firstDayOfPeriod('MONTH', day - 1) : firstDayOfNextPeriod('MONTH', day);
+    return new Date(clampToStorable(instantAtWallClock(zone, day * DAY_MS)));
+  };
+  const start = from ?? monthsFrom(-DEFAULT_REPORT_MONTHS_AROUND);
+  const end = to ?? new Date(clampToStorable(Math.max(monthsFrom(DEFAULT_REPORT_MONTHS_AROUND + 1).getTime(), start.getTime() + DAY_MS)));
+  return { from: start, to: end };
+}

@@ -5,6 +5,7 @@
  */
 import type { Zone } from 'luxon';
 import { mergeIntervals, OverlapSweep, subtractIntervals, type Interval } from './intervals.ts';
+import { clampToStorable } from './storable-time.ts';
 import { dayNumberOfDate, ianaZone, instantAtWallClock, isoWeekdayOfDay, wallClockAt } from './time-zone.ts';
 import { secondsOfDay, type DateOverride, type WeeklyInterval } from './working-hours.ts';
 
@@ -41,6 +42,15 @@ export interface Slot {
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
+
+/** An availability query without `to` covers this many days from `from`. */
+export const DEFAULT_AVAILABILITY_DAYS = 7;
+
+/** An availability query's range: `from` defaults to `now`, `to` to `DEFAULT_AVAILABILITY_DAYS` after `from`. */
+export function availabilityRange(from: number | undefined, to: number | undefined, now: number): Interval {
+  const start = from ?? now;
+  return { start, end: to ?? clampToStorable(start + DEFAULT_AVAILABILITY_DAYS * DAY_MS) };
+}
 
 /**
  * Working time within `range`: every local date that can touch the range (one extra day each side) contributes
@@ -195,6 +205,57 @@ function agentSlotStarts(schedule: AgentSchedule, rules: AppointmentRules, range
     forEachAlignedStart(free.start, lastStartBound, rules.slotIntervalMinutes * MINUTE_MS, zone, keepUnlessBusy);
   }
   return starts;
+}
+
+/** Why a start is not a slot, from the first rule it fails: notice and window, then each agent's own calendar. */
+export const SLOT_UNAVAILABLE_REASONS = [
+  'IN_THE_PAST',
+  'TOO_SOON',
+  'BEYOND_WINDOW',
+  'OUTSIDE_WORKING_HOURS',
+  'HOLIDAY',
+  'OFF_INTERVAL',
+  'TAKEN',
+] as const;
+export type SlotUnavailableReason = (typeof SLOT_UNAVAILABLE_REASONS)[number];
+
+/** The rule one agent's calendar breaks at `start`, or null when the agent could take the slot. */
+function agentUnavailableReason(schedule: AgentSchedule, rules: AppointmentRules, start: number): SlotUnavailableReason | null {
+  const slot = { start, end: start + rules.durationMinutes * MINUTE_MS };
+  const fits = (intervals: Interval[]) => intervals.some((interval) => interval.start <= slot.start && slot.end <= interval.end);
+  const working = workingIntervals(schedule, slot);
+  if (!fits(working)) return 'OUTSIDE_WORKING_HOURS';
+  if (!fits(subtractIntervals(working, schedule.holidays))) return 'HOLIDAY';
+  if (alignedStarts(start, start + 1, rules.slotIntervalMinutes, schedule.timeZone).length === 0) return 'OFF_INTERVAL';
+  const blocked = blockedRange(slot, rules);
+  if (new OverlapSweep(schedule.busy).overlapsAny(blocked.start, blocked.end)) return 'TAKEN';
+  return null;
+}
+
+/**
+ * Why `computeSlots` does not offer `start`, or null when it does: the same rules, asked of one instant. A start
+ * before `now`, within the notice or past the window fails for everyone. Otherwise each agent fails its first rule
+ * in the order of `SLOT_UNAVAILABLE_REASONS`; a group that needs one free agent (ANY, ROUND_ROBIN) answers with the
+ * agent that came closest, a COLLECTIVE one with the agent that failed first.
+ */
+export function slotUnavailableReason(input: {
+  rules: AppointmentRules;
+  agents: AgentSchedule[];
+  mode: SchedulingMode;
+  start: number;
+  now: number;
+}): SlotUnavailableReason | null {
+  const { rules, agents, mode, start, now } = input;
+  assertRules(rules);
+  if (start < now) return 'IN_THE_PAST';
+  if (start < now + rules.minimumNoticeMinutes * MINUTE_MS) return 'TOO_SOON';
+  if (start >= now + rules.bookingWindowDays * DAY_MS) return 'BEYOND_WINDOW';
+  // No agent at all (a team without schedulable members) has no working hours.
+  if (agents.length === 0) return 'OUTSIDE_WORKING_HOURS';
+  const rank = (reason: SlotUnavailableReason | null) => (reason === null ? SLOT_UNAVAILABLE_REASONS.length : SLOT_UNAVAILABLE_REASONS.indexOf(reason));
+  const reasons = agents.map((agent) => agentUnavailableReason(agent, rules, start));
+  const sorted = [...reasons].sort((a, b) => rank(a) - rank(b));
+  return mode === 'COLLECTIVE' ? sorted[0]! : sorted[sorted.length - 1]!;
 }
 
 /**

@@ -132,3 +132,21 @@ export function dayNumberOfDate(date: string): number {
 export function isoWeekdayOfDay(day: number): number {
   return ((((day + 3) % 7) + 7) % 7) + 1;
 }
+
+/**
+ * An instant as a caller wrote it: a Date, plus the UTC offset of the text it came from (`+02:00` is 120), so that
+ * an answer about it can speak in the caller's offset.
+ */
+export class InstantWithOffset extends Date {
+  constructor(
+    instant: number,
+    readonly offsetMinutes: number,
+  ) {
+    super(instant);
+  }
+}
+
+/** The offset an instant was written in: its own for an `InstantWithOffset`, UTC for any other Date. */
+export function writtenOffsetMinutes(instant: Date): number {
+  return instant instanceof InstantWithOffset ? instant.offsetMinutes : 0;
+}

@@ -16,7 +16,7 @@ import {
   SlotUnavailableError,
 } from '../bookings/errors.ts';
 import { loadAppointmentType, loadSchedules, resolveResource, rulesOf } from '../bookings/schedules.ts';
-import { computeSlots } from '../scheduling/availability.ts';
+import { availabilityRange, computeSlots, DEFAULT_AVAILABILITY_DAYS, type SlotUnavailableReason } from '../scheduling/availability.ts';
 import { nextTurn } from '../event-loop.ts';
 import { ianaZone } from '../scheduling/time-zone.ts';
 import { AgentRef } from './agent.ts';
@@ -43,11 +43,33 @@ import { ResourceInterface } from './resource-interface.ts';
 
 // ---- Errors ---------------------------------------------------------------------
 
+const SlotUnavailableReasonEnum = builder.enumType('SlotUnavailableReason', {
+  description: 'Why a time cannot be booked: the first rule of availability it breaks, in this order.',
+  values: {
+    IN_THE_PAST: { description: 'The start has passed.' },
+    TOO_SOON: { description: 'Within the appointment type’s minimum notice from now.' },
+    BEYOND_WINDOW: { description: 'Past the appointment type’s booking window from now.' },
+    OUTSIDE_WORKING_HOURS: { description: 'Not wholly within the working hours (or date overrides) of the agent’s workday.' },
+    HOLIDAY: { description: 'Within working hours, but a holiday or the agent’s leave takes the time.' },
+    OFF_INTERVAL: { description: 'Not on the appointment type’s slot interval (counted from local midnight).' },
+    TAKEN: { description: 'A booking or live reservation holds the time (buffers included).' },
+  } satisfies Record<SlotUnavailableReason, { description: string }>,
+});
+
 builder.objectType(SlotUnavailableError, {
   name: 'SlotUnavailableError',
-  description: 'The time is not bookable: outside working hours, notice or window, or already taken. Nothing was written.',
+  description:
+    'The time is not bookable: `reason` says why. For a team, the reason of the member that came closest (ANY, ROUND_ROBIN) or of the first that cannot come (COLLECTIVE). Nothing was written.',
   interfaces: [ErrorInterface],
-  fields: (t) => ({ startsAt: t.expose('startsAt', { type: 'DateTime' }) }),
+  fields: (t) => ({
+    startsAt: t.expose('startsAt', { type: 'DateTime', description: 'The requested start, in UTC.' }),
+    requestedStart: t.field({
+      type: 'DateTime',
+      description: 'The requested start with the UTC offset it was given in.',
+      resolve: (error) => error.requestedStart,
+    }),
+    reason: t.field({ type: SlotUnavailableReasonEnum, resolve: (error) => error.reason }),
+  }),
 });
 
 builder.objectType(InvalidTransitionError, {
@@ -216,8 +238,12 @@ const AvailabilityInput = builder.inputType('AvailabilityInput', {
   fields: (t) => ({
     appointmentTypeId: t.id(),
     resourceId: t.id({ description: 'An agent or a team.' }),
-    from: t.field({ type: 'DateTime' }),
-    to: t.field({ type: 'DateTime', description: `At most ${MAX_AVAILABILITY_DAYS} days after from.` }),
+    from: t.field({ type: 'DateTime', required: false, description: 'Defaults to now.' }),
+    to: t.field({
+      type: 'DateTime',
+      required: false,
+      description: `At most ${MAX_AVAILABILITY_DAYS} days after from; defaults to ${DEFAULT_AVAILABILITY_DAYS} days after from.`,
+    }),
     timeZone: t.field({ type: 'TimeZone', required: false, description: 'How to present the times; defaults to UTC.' }),
   }),
 });
@@ -231,8 +257,7 @@ builder.queryField('availability', (t) =>
       'Free slots of an agent or team for an appointment type: working hours and overrides, minus holidays, bookings and live reservations (each widened by buffers), honouring notice, window and slot interval.',
     args: { input: t.arg({ type: AvailabilityInput }) },
     resolve: async (_root, { input }, context, info) => {
-      const from = input.from.getTime();
-      const to = input.to.getTime();
+      const { start: from, end: to } = availabilityRange(input.from?.getTime(), input.to?.getTime(), Date.now());
       if (to <= from) throw ValidationError.of(['input', 'to'], 'Must be after from');
       if (to - from > MAX_AVAILABILITY_DAYS * 86_400_000) {
         throw ValidationError.of(['input', 'to'], `At most ${MAX_AVAILABILITY_DAYS} days after from`);

@@ -11,7 +11,7 @@ import {
   type ReportRow,
   type ReportSubject,
 } from '../reports/scheduling-report.ts';
-import { TooManyPeriodsError } from '../reports/periods.ts';
+import { DEFAULT_REPORT_MONTHS_AROUND, reportRange, TooManyPeriodsError } from '../reports/periods.ts';
 import { BOOKING_STATUSES, SCHEDULING_REQUEST_STATUSES } from '../scheduling/booking-lifecycle.ts';
 import { AccountRef } from './account.ts';
 import { AgentRef } from './agent.ts';
@@ -89,8 +89,16 @@ const MAX_REPORT_ROWS = 10_000;
 const SchedulingReportInput = builder.inputType('SchedulingReportInput', {
   fields: (t) => ({
     subject: t.field({ type: ReportSubjectEnum }),
-    from: t.field({ type: 'DateTime' }),
-    to: t.field({ type: 'DateTime', description: 'Exclusive.' }),
+    from: t.field({
+      type: 'DateTime',
+      required: false,
+      description: `Defaults to the start of the month ${DEFAULT_REPORT_MONTHS_AROUND} months before the current one, in the report’s time zone.`,
+    }),
+    to: t.field({
+      type: 'DateTime',
+      required: false,
+      description: `Exclusive. Defaults to the end of the month ${DEFAULT_REPORT_MONTHS_AROUND} months after the current one, in the report’s time zone.`,
+    }),
     timeZone: t.field({ type: 'TimeZone', required: false, description: 'Where periods are cut; defaults to UTC.' }),
     groupBy: t.field({ type: [ReportGroupBy], required: false, defaultValue: [] }),
     accountIds: t.idList({ required: false, description: 'Only these accounts (a subset of the token’s; another account is FORBIDDEN).' }),
@@ -190,7 +198,9 @@ builder.queryField('schedulingReport', (t) =>
       'Counts and minutes of bookings or scheduling requests across the token’s accounts, grouped and aggregated in the database in one statement. Rescheduled bookings are left out: their replacement counts.',
     args: { input: t.arg({ type: SchedulingReportInput }) },
     resolve: async (_root, { input }, context) => {
-      if (input.to <= input.from) throw ValidationError.of(['input', 'to'], 'Must be after from');
+      const timeZone = input.timeZone ?? 'UTC';
+      const { from, to } = reportRange(input.from, input.to, Date.now(), timeZone);
+      if (to <= from) throw ValidationError.of(['input', 'to'], 'Must be after from');
       const groupBy = [...new Set(input.groupBy ?? [])] as ReportDimension[];
       if (groupBy.filter((dimension) => PERIODS.includes(dimension)).length > 1) {
         throw ValidationError.of(['input', 'groupBy'], 'Group by at most one of DAY, WEEK and MONTH');
@@ -201,13 +211,12 @@ builder.queryField('schedulingReport', (t) =>
         const unknown = input.where.statuses.find((status) => !allowed.includes(status));
         if (unknown) throw ValidationError.of(['input', 'where', 'statuses'], `Unknown status ${unknown}; expected one of ${allowed.join(', ')}`);
       }
-      const timeZone = input.timeZone ?? 'UTC';
       const where = input.where;
       const rows = await runReport(context.rootDb, {
         subject,
         accountIds: accountsInScope(context, input.accountIds),
-        from: input.from,
-        to: input.to,
+        from,
+        to,
         timeZone,
         groupBy,
         conditions: [

@@ -1,7 +1,7 @@
 import { GraphQLError, Kind, type ValueNode } from 'graphql';
 import { DateTime } from 'luxon';
 import { isStorableInstant } from '../scheduling/storable-time.ts';
-import { isIanaTimeZone, isLocalDate, isLocalTime } from '../scheduling/time-zone.ts';
+import { InstantWithOffset, isIanaTimeZone, isLocalDate, isLocalTime } from '../scheduling/time-zone.ts';
 
 const OFFSET_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
 
@@ -14,12 +14,17 @@ function badDateTime(message: string) {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 }
 
+/** The instant, remembering the offset it was written with (see `InstantWithOffset`). */
 function parseDateTime(value: unknown): Date {
-  if (typeof value !== 'string' || !OFFSET_DATE_TIME.test(value)) {
+  const match = typeof value === 'string' ? OFFSET_DATE_TIME.exec(value) : null;
+  if (typeof value !== 'string' || !match) {
     throw badDateTime('DateTime must be an ISO-8601 date-time with an offset, e.g. 2026-07-01T09:30:00+01:00');
   }
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw badDateTime(`DateTime ${value} does not exist`);
+  const instant = Date.parse(value);
+  if (Number.isNaN(instant)) throw badDateTime(`DateTime ${value} does not exist`);
+  const offset = match[3]!.toUpperCase();
+  const offsetMinutes = offset === 'Z' ? 0 : (offset.startsWith('-') ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
+  const date = new InstantWithOffset(instant, offsetMinutes);
   // Compared as an instant: an offset can carry a time written in year 1 or 9999 past either end.
   if (!isStorableInstant(date.getTime())) {
     throw badDateTime(`DateTime ${value} is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z`);

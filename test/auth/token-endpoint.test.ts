@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeApiClient } from '../../src/auth/api-clients.ts';
+import { encodeId } from '../support/fixtures.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { createAccount, createClient, decodeToken, requestToken, type TokenResponse } from './helpers.ts';
 
@@ -58,6 +59,12 @@ describe('POST /oauth/token', () => {
       expect(status).toBe(200);
       expect(body.scope).toBe('read');
       expect(decodeToken(body.access_token).claims.scope).toBe('read');
+    });
+
+    it('narrowed to accounts given as the global ids GraphQL hands out, or as UUIDs in any case', async () => {
+      const { status, body } = await requestToken(gateway, { ...grant, ...post(), accounts: `${encodeId('Account', accountB)},${accountA.toUpperCase()}` });
+      expect(status).toBe(200);
+      expect(new Set(decodeToken(body.access_token).claims.accounts as string[])).toEqual(new Set([accountA, accountB]));
     });
 
     it('narrowed to the accounts asked for, space- or comma-delimited', async () => {
@@ -151,8 +158,23 @@ describe('POST /oauth/token', () => {
       expectError(await requestToken(gateway, { ...grant, ...post(), accounts: `${accountA} ${elsewhere.id}` }), 400, 'invalid_scope');
     });
 
-    it('an accounts value that is not a list of ids with invalid_request (400)', async () => {
-      expectError(await requestToken(gateway, { ...grant, ...post(), accounts: 'account-a' }), 400, 'invalid_request');
+    it('an accounts value that is not a list of ids with invalid_request (400), naming the id as typed', async () => {
+      const response = await requestToken(gateway, { ...grant, ...post(), accounts: `${accountA} Account-A` });
+      expectError(response, 400, 'invalid_request');
+      expect(response.body.error_description).toContain('not an id: Account-A');
+      // A global id of another type is not an account id either.
+      const agentId = encodeId('Agent', accountA);
+      expect((await requestToken(gateway, { ...grant, ...post(), accounts: agentId })).body.error_description).toContain(agentId);
+    });
+
+    it('an account beyond the client named as typed, in either form', async () => {
+      const elsewhere = await createAccount(gateway.db);
+      const typed = [elsewhere.id.toUpperCase(), encodeId('Account', elsewhere.id)];
+      for (const accounts of typed) {
+        const response = await requestToken(gateway, { ...grant, ...post(), accounts });
+        expectError(response, 400, 'invalid_scope');
+        expect(response.body.error_description).toBe(`This client may not access account ${accounts}`);
+      }
     });
 
     it('any method but POST with 405', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_PERIODS, periodStarts, TooManyPeriodsError } from '../../src/reports/periods.ts';
+import { MAX_PERIODS, periodStarts, reportRange, TooManyPeriodsError } from '../../src/reports/periods.ts';
 
 const starts = (...args: Parameters<typeof periodStarts>) => periodStarts(...args).map((start) => start.toISOString());
 
@@ -68,5 +68,32 @@ describe('periodStarts', () => {
   it(`refuses to cut a range into more than ${MAX_PERIODS} periods`, () => {
     expect(() => periodStarts('DAY', new Date('1900-01-01T00:00:00Z'), new Date('2100-01-01T00:00:00Z'), 'UTC')).toThrow(TooManyPeriodsError);
     expect(periodStarts('MONTH', new Date('1900-01-01T00:00:00Z'), new Date('2100-01-01T00:00:00Z'), 'UTC')).toHaveLength(2400);
+  });
+});
+
+describe('reportRange', () => {
+  const range = (...args: Parameters<typeof reportRange>) => {
+    const { from, to } = reportRange(...args);
+    return [from.toISOString(), to.toISOString()];
+  };
+
+  it('defaults to the three calendar months before the current one and the three after it, at midnight in the zone', () => {
+    // 3 December 2026 in London (GMT): September 2026 to the end of March 2027, both midnights in BST (UTC+1).
+    expect(range(undefined, undefined, Date.parse('2026-12-03T17:00:00Z'), 'Europe/London')).toEqual([
+      '2026-08-31T23:00:00.000Z',
+      '2027-03-31T23:00:00.000Z',
+    ]);
+    // Already 1 January 2027 in Sydney: October 2026 (AEDT from the 4th, so AEST on the 1st) to the end of April 2027.
+    expect(range(undefined, undefined, Date.parse('2026-12-31T14:00:00Z'), 'Australia/Sydney')).toEqual([
+      '2026-09-30T14:00:00.000Z',
+      '2027-04-30T14:00:00.000Z',
+    ]);
+  });
+
+  it('keeps what is given, and ends a range given only its start at least a day later', () => {
+    const from = new Date('2030-01-01T00:00:00Z');
+    const to = new Date('2030-02-01T00:00:00Z');
+    expect(range(from, to, Date.parse('2026-12-03T17:00:00Z'), 'UTC')).toEqual([from.toISOString(), to.toISOString()]);
+    expect(range(from, undefined, Date.parse('2026-12-03T17:00:00Z'), 'UTC')).toEqual([from.toISOString(), '2030-01-02T00:00:00.000Z']);
   });
 });

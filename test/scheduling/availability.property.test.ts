@@ -7,6 +7,7 @@ import {
   blockedRange,
   bookableWindow,
   computeSlots,
+  slotUnavailableReason,
   workingIntervals,
   type AgentSchedule,
   type AppointmentRules,
@@ -214,6 +215,36 @@ describe('computeSlots properties', () => {
         );
       }),
       { numRuns: 50 },
+    );
+  });
+});
+
+describe('slotUnavailableReason properties', () => {
+  it('is null exactly when computeSlots offers the start, for one agent and for groups, across DST changes', () => {
+    const group = fc.constantFrom(...anchorDates).chain((anchor) => {
+      const origin = Date.parse(`${anchor}T00:00:00Z`);
+      return fc.record({
+        agents: fc.tuple(schedule(anchor, 'alice'), schedule(anchor, 'bob')),
+        rules,
+        // Whole minutes, and a few odd milliseconds, over the days around the change.
+        starts: fc.array(fc.tuple(minutesAfter(origin - DAY, 4 * 1440), fc.constantFrom(0, 0, 0, 1)).map(([minute, ms]) => minute + ms), { minLength: 1, maxLength: 40 }),
+        now: minutesAfter(origin - 3 * DAY, 4 * 1440),
+      });
+    });
+    fc.assert(
+      fc.property(group, ({ agents, rules, starts, now }) => {
+        for (const mode of ['SINGLE', 'ANY', 'COLLECTIVE'] as const) {
+          const members = mode === 'SINGLE' ? agents.slice(0, 1) : agents;
+          // Offered starts of the group, plus the chosen ones: each asked alone, as a booking asks.
+          const offered = computeSlots({ rules, agents: members, mode, range: { start: now - DAY, end: now + 5 * DAY }, now }).map((slot) => slot.start);
+          for (const start of [...starts, ...offered.slice(0, 20)]) {
+            const isOffered = computeSlots({ rules, agents: members, mode, range: { start, end: start + 1 }, now }).length > 0;
+            const reason = slotUnavailableReason({ rules, agents: members, mode, start, now });
+            expect(reason === null, `${mode} ${new Date(start).toISOString()}: ${reason}`).toBe(isOffered);
+          }
+        }
+      }),
+      { numRuns: 150 },
     );
   });
 });
