@@ -75,6 +75,8 @@ describe('README examples on the demo data', () => {
     Confirm: async () => ({ id: await tentativeBooking() }),
     Cancel: async () => ({ id: answers.get('Confirm:id') }),
     Reschedule: async () => ({ id: answers.get('Book').createBooking.data.id, startsAt: answers.get('Availability').availability.at(-1).startsAt }),
+    CreateFeed: async () => ({ agentId: (await gateway.graphql('{ agents(first: 1) { nodes { id } } }', {}, token)).data.agents.nodes[0].id }),
+    RevokeFeed: async () => ({ id: answers.get('CreateFeed').createCalendarFeed.data.calendarFeed.id }),
   };
 
   it.each(operations.map((operation) => [operation.name, operation.source] as const))('%s answers with data', async (name, source) => {
