@@ -68,6 +68,7 @@ async function main() {
     gateway?.readiness.stopAccepting();
     const cut = (await requests?.drain(config.shutdownTimeoutMs)) ?? 0;
     if (cut > 0) console.error(`${cut} request(s) still running after ${seconds} s were cut off`);
+    await gateway?.events.close();
     await gateway?.rateLimits.close();
     await db.$disconnect();
     await database.stop();

@@ -30,6 +30,8 @@ import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { withObservability } from './observability/http.ts';
 import { rememberUnexpectedError, useObservation, yogaLogging } from './observability/plugin.ts';
 import { recordOf } from './observability/request-record.ts';
+import { startRealtime } from './events/realtime.ts';
+import { attachWebSocketSubscriptions } from './http/websocket.ts';
 
 /** Operations asking for these execute in the lane for reports (src/execution-limit.ts). */
 const REPORT_FIELDS = ['schedulingReport'];
@@ -48,6 +50,8 @@ export interface Gateway {
   metrics: Metrics;
   /** What `/readyz` answers; told when the gateway starts shutting down. */
   readiness: Readiness;
+  /** The outbox relay, reservation sweeper and webhook worker; close them when the gateway stops. */
+  events: { ready(): Promise<void>; close(): Promise<void> };
 }
 
 /**
@@ -72,7 +76,8 @@ export async function createGateway({
   await rateLimits.ready();
   // Token requests and client checks on connections of their own: reads cannot hold them up.
   const auth = await createAuth({ db: reservedDb(db), config, rateLimits, logger });
-  const services = { rootDb: db, config, rateLimits, allAccounts: auth.allAccounts, bookingEvents: metrics };
+  const events = startRealtime({ db, config, logger });
+  const services = { rootDb: db, config, rateLimits, allAccounts: auth.allAccounts, bookingEvents: metrics, realtime: events.realtime };
   const operations = createOperationLimits(schema, config.queryLimits, { introspection: config.introspection });
   const demoToken = demoClient && config.graphiql ? createDemoTokenEndpoint(auth, demoClient) : undefined;
   const compiledReadConnections = createFairSlots(config.fairness.compiledReadConnections);
@@ -148,7 +153,7 @@ export async function createGateway({
       })
     : undefined;
   const handle = withObservability(fastPath?.handle ?? yoga, { logger, metrics, ...config.observability });
-  return { yoga, auth, handle, fastPath, rateLimits, logger, metrics, readiness };
+  return { yoga, auth, handle, fastPath, rateLimits, logger, metrics, readiness, events };
 }
 
 /**
@@ -191,6 +196,7 @@ export interface RunningServer {
 
 export async function listen(gateway: Gateway, port: number, host: string): Promise<RunningServer> {
   const server = createServer(gateway.handle);
+  const webSockets = attachWebSocketSubscriptions(server, gateway, GRAPHQL_ENDPOINT);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, resolve);
@@ -199,10 +205,12 @@ export async function listen(gateway: Gateway, port: number, host: string): Prom
   return {
     server,
     url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${address.port}`,
-    close: () =>
-      new Promise((resolve) => {
+    close: async () => {
+      await webSockets.close();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }

@@ -133,3 +133,43 @@ export async function queryScalar(db: Db, sql: string, params: unknown[], option
   const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(sql, ...params);
   return rows[0] ? Object.values(rows[0])[0] : undefined;
 }
+
+/**
+ * A connection of its own, outside the pools, that LISTENs on `channel` and
+ * calls `onNotify` for each notification; it connects again after a failure
+ * (`onReconnect` then, since notifications sent meanwhile were missed).
+ */
+export function listenTo(db: Db, channel: string, onNotify: () => void, logger: Logger, onReconnect: () => void = onNotify): { close(): Promise<void> } {
+  const options = pools.get(db)?.shared.options;
+  if (!options) throw new Error('listenTo needs a client made by createDb');
+  let client: pg.Client | undefined;
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async () => {
+    const connection = new pg.Client({ connectionString: options.connectionString, connectionTimeoutMillis: options.connectionTimeoutMillis });
+    client = connection;
+    connection.on('notification', (message) => {
+      if (message.channel === channel) onNotify();
+    });
+    connection.on('error', (error) => {
+      logger.warn({ channel, reason: error.message }, 'lost the LISTEN connection; connecting again');
+      void connection.end().catch(() => undefined);
+      if (!closed) retry = setTimeout(() => void connect(), 1_000);
+    });
+    try {
+      await connection.connect();
+      await connection.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      onReconnect();
+    } catch (error) {
+      connection.emit('error', error);
+    }
+  };
+  void connect();
+  return {
+    close: async () => {
+      closed = true;
+      clearTimeout(retry);
+      await client?.end().catch(() => undefined);
+    },
+  };
+}

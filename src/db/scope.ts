@@ -17,6 +17,10 @@ const ACCOUNT_OWNED_MODELS = new Set<string>([
   'BookingEvent',
   'TimeBlock',
   'SchedulingRequest',
+  'OutboxEvent',
+  'WebhookEndpoint',
+  'WebhookDelivery',
+  'WebhookAttempt',
 ]);
 
 const FILTERED_OPERATIONS = new Set<string>([

@@ -93,7 +93,7 @@ export const BookingStatus = builder.enumType('BookingStatus', {
   } as const,
 });
 
-const BookingEventType = builder.enumType('BookingEventType', {
+export const BookingEventType = builder.enumType('BookingEventType', {
   values: ['CREATED', 'CONFIRMED', 'DECLINED', 'CANCELLED', 'RESCHEDULED', 'COMPLETED', 'NO_SHOW'] as const,
 });
 
@@ -189,13 +189,13 @@ builder.prismaNode('Reservation', {
 
 // ---- Availability ---------------------------------------------------------------
 
-interface AvailableSlot {
+export interface AvailableSlot {
   startsAt: DateTime;
   endsAt: DateTime;
   agents: Agent[];
 }
 
-const AvailableSlotRef = builder.objectRef<AvailableSlot>('AvailableSlot').implement({
+export const AvailableSlotRef = builder.objectRef<AvailableSlot>('AvailableSlot').implement({
   description: 'A bookable start time. Times are given with the offset of the requested time zone.',
   fields: (t) => ({
     startsAt: t.expose('startsAt', { type: 'DateTime' }),
@@ -208,7 +208,7 @@ const AvailableSlotRef = builder.objectRef<AvailableSlot>('AvailableSlot').imple
   }),
 });
 
-const MAX_AVAILABILITY_DAYS = 62;
+export const MAX_AVAILABILITY_DAYS = 62;
 
 const AvailabilityInput = builder.inputType('AvailabilityInput', {
   fields: (t) => ({

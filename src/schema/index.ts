@@ -12,5 +12,6 @@ import './booking.ts';
 import './scheduling-request.ts';
 import './report.ts';
 import './api-client.ts';
+import './realtime.ts';
 
 export const schema = builder.toSchema({ sortSchema: false });

@@ -1,0 +1,66 @@
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import { startReservationSweeper } from '../bookings/reservation-expiry.ts';
+import type { Logger } from '../observability/logger.ts';
+import { startDeliveryWorker } from '../webhooks/delivery-worker.ts';
+import { createEventBus, type EventBus } from './bus.ts';
+import { startRelay } from './relay.ts';
+
+/** Open subscriptions per API client on this instance, bounded by SUBSCRIPTIONS_PER_CLIENT. */
+export interface SubscriptionSlots {
+  /** A release function, or undefined when the client already has its maximum open. */
+  take(apiClientId: string): (() => void) | undefined;
+  open(): number;
+}
+
+function createSubscriptionSlots(perClient: number): SubscriptionSlots {
+  const open = new Map<string, number>();
+  let total = 0;
+  return {
+    take(apiClientId) {
+      const count = open.get(apiClientId) ?? 0;
+      if (count >= perClient) return undefined;
+      open.set(apiClientId, count + 1);
+      total += 1;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        total -= 1;
+        const left = (open.get(apiClientId) ?? 1) - 1;
+        if (left === 0) open.delete(apiClientId);
+        else open.set(apiClientId, left);
+      };
+    },
+    open: () => total,
+  };
+}
+
+/** What subscriptions need from the gateway. */
+export interface Realtime {
+  bus: EventBus;
+  slots: SubscriptionSlots;
+  recheckMs: number;
+}
+
+/**
+ * The gateway's background work around events: the outbox relay, the
+ * reservation sweeper and the webhook delivery worker, and the bus the
+ * subscriptions listen on.
+ */
+export function startRealtime(options: { db: Db; config: Config; logger: Logger }) {
+  const { db, config, logger } = options;
+  const bus = createEventBus({ redisUrl: config.redisUrl, channel: config.realtime.redisChannel, logger });
+  const worker = config.webhooks.deliver ? startDeliveryWorker({ db, config: config.webhooks, logger }) : undefined;
+  const relay = startRelay({ db, bus, logger, pollMs: config.realtime.outboxPollMs, onDeliveriesQueued: () => worker?.wake() });
+  const sweeper = startReservationSweeper(db, config.realtime.reservationSweepMs, logger);
+  const realtime: Realtime = { bus, slots: createSubscriptionSlots(config.realtime.subscriptionsPerClient), recheckMs: config.realtime.subscriptionRecheckMs };
+  return {
+    realtime,
+    ready: () => bus.ready(),
+    close: async () => {
+      await Promise.all([relay.close(), sweeper.close(), worker?.close()]);
+      await bus.close();
+    },
+  };
+}

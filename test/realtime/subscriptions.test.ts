@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { at, createBookableAccount, CREATE_BOOKING, upcomingMonday } from '../support/booking-fixtures.ts';
+import { subscribeOverSse, subscribeOverWebSocket } from '../support/subscriptions.ts';
+import { encodeId } from '../support/fixtures.ts';
+
+let gateway: TestGateway;
+let mine: Awaited<ReturnType<typeof createBookableAccount>>;
+let theirs: Awaited<ReturnType<typeof createBookableAccount>>;
+let subscriberToken: string;
+let bookerToken: string;
+let otherToken: string;
+const monday = upcomingMonday();
+const customer = { name: 'Marty McFly', email: 'marty@hillvalley.example' };
+
+const BOOKING_CHANGED = `subscription ($filter: String) { bookingChanged(filter: $filter) { eventId type status bookingId startsAt booking { id status customer { email } } } }`;
+
+beforeAll(async () => {
+  gateway = await startTestGateway({ SUBSCRIPTION_RECHECK_MS: '100' });
+  mine = await createBookableAccount(gateway.db, { name: 'Mine' });
+  theirs = await createBookableAccount(gateway.db, { name: 'Theirs' });
+  subscriberToken = await gateway.tokenFor({ accounts: [mine.account.id], scopes: ['read'] });
+  bookerToken = await gateway.tokenFor({ accounts: [mine.account.id] });
+  otherToken = await gateway.tokenFor({ accounts: [theirs.account.id] });
+});
+
+afterAll(() => gateway?.close());
+
+const book = (setup: typeof mine, token: string, time: string, extra: Record<string, unknown> = {}) =>
+  gateway.graphql(CREATE_BOOKING, { input: { appointmentTypeId: setup.instantTypeId, resourceId: setup.agentIds[0], startsAt: at(monday, time), customer, ...extra } }, token);
+
+describe('bookingChanged', () => {
+  it('reaches an SSE and a WebSocket subscriber with bookings made by another client, and never with another account’s', async () => {
+    const sse = await subscribeOverSse(gateway.url, BOOKING_CHANGED, {}, subscriberToken);
+    const ws = await subscribeOverWebSocket(gateway.url, BOOKING_CHANGED, {}, subscriberToken);
+    expect(sse.status).toBe(200);
+    await book(theirs, otherToken, '09:00');
+    const made = await book(mine, bookerToken, '09:00');
+    expect(made.data.createBooking.__typename).toBe('CreateBookingSuccess');
+    const cancelled = await gateway.graphql(`mutation ($id: ID!) { cancelBooking(id: $id, reason: "ill") { __typename } }`, { id: made.data.createBooking.data.id }, bookerToken);
+    expect(cancelled.errors).toBeUndefined();
+    await book(theirs, otherToken, '10:00');
+    for (const subscriber of [sse, ws]) {
+      await subscriber.waitFor(2);
+      const changes = subscriber.received.map((message) => message.data!.bookingChanged);
+      expect(changes.map((change: any) => change.type)).toEqual(['CREATED', 'CANCELLED']);
+      expect(new Set(changes.map((change: any) => change.bookingId))).toEqual(new Set([made.data.createBooking.data.id]));
+      expect(changes[1].booking).toMatchObject({ status: 'CANCELLED', customer: { email: customer.email } });
+    }
+    // The other account's two bookings were relayed around the ones above: give any leak the time to show.
+    await book(mine, bookerToken, '11:00');
+    await sse.waitFor(3);
+    await ws.waitFor(3);
+    expect(sse.received).toHaveLength(3);
+    expect(ws.received).toHaveLength(3);
+    sse.close();
+    ws.close();
+  });
+
+  it('narrows by a TQL filter as the bookings list does', async () => {
+    const filtered = await subscribeOverSse(gateway.url, BOOKING_CHANGED, { filter: 'booking.title EQ Wanted' }, subscriberToken);
+    await book(mine, bookerToken, '12:00', { title: 'Unwanted' });
+    await book(mine, bookerToken, '13:00', { title: 'Wanted' });
+    await filtered.waitFor(1);
+    await book(mine, bookerToken, '14:00', { title: 'Wanted' });
+    await filtered.waitFor(2);
+    expect(filtered.received.map((message) => message.data!.bookingChanged.startsAt)).toEqual([at(monday, '13:00'), at(monday, '14:00')].map((time) => new Date(time).toISOString()));
+    filtered.close();
+  });
+
+  it('refuses another account’s id, a bad filter, and a WebSocket without a valid token', async () => {
+    const forbidden = await subscribeOverSse(gateway.url, `subscription ($ids: [ID!]) { bookingChanged(accountIds: $ids) { eventId } }`, { ids: [encodeId('Account', theirs.account.id)] }, subscriberToken);
+    await forbidden.ended;
+    expect(JSON.stringify(forbidden.received)).toContain('FORBIDDEN');
+    const bad = await subscribeOverSse(gateway.url, BOOKING_CHANGED, { filter: 'nonsense EQ' }, subscriberToken);
+    await bad.ended;
+    expect(JSON.stringify(bad.received)).toContain('BAD_USER_INPUT');
+    await expect(subscribeOverWebSocket(gateway.url, BOOKING_CHANGED, {}, 'not-a-token')).rejects.toBeDefined();
+  });
+
+  it('sends nothing for a booking that was rolled back', async () => {
+    const subscriber = await subscribeOverSse(gateway.url, BOOKING_CHANGED, {}, subscriberToken);
+    // The same slot twice: the second attempt's transaction fails on the exclusion constraint and rolls back.
+    await book(mine, bookerToken, '15:00');
+    const refused = await book(mine, bookerToken, '15:00');
+    expect(refused.data.createBooking.__typename).toBe('SlotUnavailableError');
+    await book(mine, bookerToken, '16:00');
+    await subscriber.waitFor(2);
+    expect(subscriber.received.map((message) => message.data!.bookingChanged.startsAt)).toEqual([at(monday, '15:00'), at(monday, '16:00')].map((time) => new Date(time).toISOString()));
+    const rows = await gateway.db.outboxEvent.count({ where: { accountId: mine.account.id, type: 'booking.created' } });
+    const bookings = await gateway.db.booking.count({ where: { accountId: mine.account.id } });
+    expect(rows).toBe(bookings);
+    subscriber.close();
+  });
+
+  it('ends the streams of a revoked client', async () => {
+    const client = await gateway.db.apiClient.findFirstOrThrow({ where: { scopes: { equals: ['read'] } }, orderBy: { createdAt: 'desc' } });
+    const sse = await subscribeOverSse(gateway.url, BOOKING_CHANGED, {}, subscriberToken);
+    const ws = await subscribeOverWebSocket(gateway.url, BOOKING_CHANGED, {}, subscriberToken);
+    await gateway.db.apiClient.update({ where: { id: client.id }, data: { revokedAt: new Date() } });
+    await sse.ended;
+    await ws.ended;
+  });
+});
