@@ -13,5 +13,6 @@ import './scheduling-request.ts';
 import './report.ts';
 import './api-client.ts';
 import './realtime.ts';
+import './webhook.ts';
 
 export const schema = builder.toSchema({ sortSchema: false });
