@@ -16,7 +16,7 @@ const customer = { name: 'Marty McFly', email: 'marty@hillvalley.example' };
 const BOOKING_CHANGED = `subscription ($filter: String) { bookingChanged(filter: $filter) { eventId type status bookingId startsAt booking { id status customer { email } } } }`;
 
 beforeAll(async () => {
-  gateway = await startTestGateway({ SUBSCRIPTION_RECHECK_MS: '100' });
+  gateway = await startTestGateway({ SUBSCRIPTION_RECHECK_MS: '100', RESERVATION_SWEEP_MS: '100' });
   mine = await createBookableAccount(gateway.db, { name: 'Mine' });
   theirs = await createBookableAccount(gateway.db, { name: 'Theirs' });
   subscriberToken = await gateway.tokenFor({ accounts: [mine.account.id], scopes: ['read'] });
@@ -28,6 +28,78 @@ afterAll(() => gateway?.close());
 
 const book = (setup: typeof mine, token: string, time: string, extra: Record<string, unknown> = {}) =>
   gateway.graphql(CREATE_BOOKING, { input: { appointmentTypeId: setup.instantTypeId, resourceId: setup.agentIds[0], startsAt: at(monday, time), customer, ...extra } }, token);
+
+const AVAILABILITY_CHANGED = `subscription ($type: ID!, $resource: ID!, $from: DateTime!, $to: DateTime!) {
+  availabilityChanged(appointmentTypeId: $type, resourceId: $resource, from: $from, to: $to) { cause taken { startsAt agents { name } } freed { startsAt } }
+}`;
+
+describe('availabilityChanged', () => {
+  it('pushes the slots a reservation, its expiry, a booking, its cancellation and a holiday take or free', async () => {
+    const day = monday.plus({ weeks: 10 });
+    const time = (hour: string) => new Date(at(day, hour)).toISOString();
+    const watcher = await subscribeOverSse(
+      gateway.url,
+      AVAILABILITY_CHANGED,
+      { type: mine.instantTypeId, resource: mine.agentIds[0], from: at(day, '09:00'), to: at(day, '12:00') },
+      subscriberToken,
+    );
+    const slot = { appointmentTypeId: mine.instantTypeId, resourceId: mine.agentIds[0] };
+    const reserved = await gateway.graphql(
+      `mutation ($input: ReserveSlotInput!) { reserveSlot(input: $input) { ... on ReserveSlotSuccess { data { id } } } }`,
+      { input: { ...slot, startsAt: at(day, '09:00'), ttlSeconds: 1 } },
+      bookerToken,
+    );
+    const reservationId = reserved.data.reserveSlot.data.id;
+    // No request after the reservation: only the sweeper can announce that the hold lapsed.
+    await watcher.waitFor(2);
+    const made = await book(mine, bookerToken, '10:00', { startsAt: at(day, '10:00') });
+    await gateway.graphql(`mutation ($id: ID!) { cancelBooking(id: $id) { __typename } }`, { id: made.data.createBooking.data.id }, bookerToken);
+    await gateway.graphql(
+      `mutation ($input: CreateHolidayInput!) { createHoliday(input: $input) { __typename } }`,
+      { input: { name: 'Dentist', startsAt: at(day, '11:00'), endsAt: at(day, '11:30'), agentId: mine.agentIds[0] } },
+      bookerToken,
+    );
+    // Another agent's booking in the range changes nothing this resource offers.
+    await book(mine, bookerToken, '09:30', { startsAt: at(day, '09:30'), resourceId: mine.agentIds[1] });
+    await watcher.waitFor(5);
+    const changes = watcher.received.map((message) => message.data!.availabilityChanged);
+    expect(changes).toEqual([
+      { cause: 'reservation.made', taken: [{ startsAt: time('09:00'), agents: [{ name: 'Agent 1' }] }], freed: [] },
+      { cause: 'reservation.expired', taken: [], freed: [{ startsAt: time('09:00') }] },
+      { cause: 'booking.created', taken: [{ startsAt: time('10:00'), agents: [{ name: 'Agent 1' }] }], freed: [] },
+      { cause: 'booking.cancelled', taken: [], freed: [{ startsAt: time('10:00') }] },
+      { cause: 'schedule.changed', taken: [{ startsAt: time('11:00'), agents: [{ name: 'Agent 1' }] }], freed: [] },
+    ]);
+    const reservation = await gateway.graphql(`query ($id: ID!) { node(id: $id) { ... on Reservation { status } } }`, { id: reservationId }, subscriberToken);
+    expect(reservation.data.node.status).toBe('EXPIRED');
+    watcher.close();
+  });
+});
+
+describe('schedulingRequestChanged', () => {
+  it('pushes a request’s creation and each change of its status', async () => {
+    const watcher = await subscribeOverWebSocket(gateway.url, `subscription { schedulingRequestChanged { type status previousStatus schedulingRequest { id } } }`, {}, subscriberToken);
+    const created = await gateway.graphql(
+      `mutation ($input: CreateSchedulingRequestInput!) { createSchedulingRequest(input: $input) { ... on CreateSchedulingRequestSuccess { data { id } } } }`,
+      { input: { appointmentTypeId: mine.instantTypeId, requestedByAgentId: mine.agentIds[0], resourceIds: [mine.agentIds[0]], customer } },
+      bookerToken,
+    );
+    const requestId = created.data.createSchedulingRequest.data.id;
+    await gateway.graphql(`mutation ($id: ID!) { sendSchedulingRequest(id: $id) { __typename } }`, { id: requestId }, bookerToken);
+    await gateway.graphql(
+      `mutation ($id: ID!, $input: ScheduleSchedulingRequestInput!) { scheduleSchedulingRequest(id: $id, input: $input) { __typename } }`,
+      { id: requestId, input: { startsAt: at(monday.plus({ weeks: 11 }), '09:00') } },
+      bookerToken,
+    );
+    await watcher.waitFor(3);
+    expect(watcher.received.map((message) => message.data!.schedulingRequestChanged)).toEqual([
+      { type: 'CREATED', status: 'NEW', previousStatus: null, schedulingRequest: { id: requestId } },
+      { type: 'SENT', status: 'SENT', previousStatus: 'NEW', schedulingRequest: { id: requestId } },
+      { type: 'SCHEDULED', status: 'SCHEDULED', previousStatus: 'SENT', schedulingRequest: { id: requestId } },
+    ]);
+    watcher.close();
+  });
+});
 
 describe('bookingChanged', () => {
   it('reaches an SSE and a WebSocket subscriber with bookings made by another client, and never with another account’s', async () => {

@@ -94,6 +94,8 @@ export async function subscribeOverWebSocket<Data = any>(url: string, query: str
     connectionParams: token ? { Authorization: `Bearer ${token}` } : {},
     retryAttempts: 0,
     lazy: false,
+    // Reported through `closed` instead of printed.
+    onNonLazyError: () => undefined,
     on: { connected: () => acknowledged(), closed: (event) => refused(event) },
   });
   let end!: () => void;
