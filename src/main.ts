@@ -4,7 +4,7 @@ import { openDatabase } from './db/database.ts';
 import { removeEmbeddedPostgresSignalHandlers } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { readDemoClient, seedDemo, type DemoClient } from './db/seed.ts';
-import { createGateway, listen, type Gateway } from './server.ts';
+import { createGateway, listen, type Gateway, type RunningServer } from './server.ts';
 import { createLogger } from './observability/logger.ts';
 import { STOP_SIGNALS, trackRequests } from './shutdown.ts';
 
@@ -57,6 +57,7 @@ async function main() {
   const { db } = createDb(database.url, { bounds: config.bounds, logger });
   let gateway: Gateway | undefined;
   let requests: ReturnType<typeof trackRequests> | undefined;
+  let running: RunningServer | undefined;
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -66,6 +67,9 @@ async function main() {
     const seconds = config.shutdownTimeoutMs / 1000;
     console.log(`${signal} received: finishing ${requests?.inFlight() ?? 0} request(s) in flight (at most ${seconds} s), then stopping`);
     gateway?.readiness.stopAccepting();
+    // Subscriptions never finish by themselves: they end now, and their clients reconnect to another instance.
+    gateway?.events.endSubscriptions();
+    await running?.closeWebSockets();
     const cut = (await requests?.drain(config.shutdownTimeoutMs)) ?? 0;
     if (cut > 0) console.error(`${cut} request(s) still running after ${seconds} s were cut off`);
     await gateway?.events.close();
@@ -93,6 +97,7 @@ async function main() {
     // GraphiQL hands out demo tokens only in the embedded demo, whose credentials the banner prints anyway.
     gateway = await createGateway({ db, config, logger, demoClient: config.databaseUrl ? undefined : demo });
     const server = await listen(gateway, config.port, config.host);
+    running = server;
     requests = trackRequests(server.server);
     printBanner(server.url, config, demo);
   } catch (error) {

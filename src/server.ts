@@ -51,7 +51,7 @@ export interface Gateway {
   /** What `/readyz` answers; told when the gateway starts shutting down. */
   readiness: Readiness;
   /** The outbox relay, reservation sweeper and webhook worker; close them when the gateway stops. */
-  events: { ready(): Promise<void>; close(): Promise<void> };
+  events: { ready(): Promise<void>; endSubscriptions(): void; close(): Promise<void> };
 }
 
 /**
@@ -191,6 +191,8 @@ function useClientConfirmation(): Plugin<Record<string, unknown>, Context> {
 export interface RunningServer {
   server: Server;
   url: string;
+  /** Closes the WebSocket connections (1001 Going Away): they would otherwise hold a shutdown up. */
+  closeWebSockets(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -205,6 +207,7 @@ export async function listen(gateway: Gateway, port: number, host: string): Prom
   return {
     server,
     url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${address.port}`,
+    closeWebSockets: () => webSockets.close(),
     close: async () => {
       await webSockets.close();
       await new Promise<void>((resolve) => {

@@ -41,6 +41,8 @@ export interface Realtime {
   bus: EventBus;
   slots: SubscriptionSlots;
   recheckMs: number;
+  /** Registers a stream's `end`, called when the gateway shuts down; returns the unregister. */
+  track(end: () => void): () => void;
 }
 
 /**
@@ -54,11 +56,26 @@ export function startRealtime(options: { db: Db; config: Config; logger: Logger 
   const worker = config.webhooks.deliver ? startDeliveryWorker({ db, config: config.webhooks, logger }) : undefined;
   const relay = startRelay({ db, bus, logger, pollMs: config.realtime.outboxPollMs, onDeliveriesQueued: () => worker?.wake() });
   const sweeper = startReservationSweeper(db, config.realtime.reservationSweepMs, logger);
-  const realtime: Realtime = { bus, slots: createSubscriptionSlots(config.realtime.subscriptionsPerClient), recheckMs: config.realtime.subscriptionRecheckMs };
+  const streams = new Set<() => void>();
+  const realtime: Realtime = {
+    bus,
+    slots: createSubscriptionSlots(config.realtime.subscriptionsPerClient),
+    recheckMs: config.realtime.subscriptionRecheckMs,
+    track: (end) => {
+      streams.add(end);
+      return () => void streams.delete(end);
+    },
+  };
+  const endSubscriptions = () => {
+    for (const end of [...streams]) end();
+  };
   return {
     realtime,
     ready: () => bus.ready(),
+    /** Ends every open subscription (their streams complete), so that a shutdown need not wait for them. */
+    endSubscriptions,
     close: async () => {
+      endSubscriptions();
       await Promise.all([relay.close(), sweeper.close(), worker?.close()]);
       await bus.close();
     },

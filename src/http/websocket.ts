@@ -46,11 +46,14 @@ export function attachWebSocketSubscriptions(server: Server, gateway: Pick<Gatew
     },
     sockets,
   );
+  let closing: Promise<void> | undefined;
   return {
-    close: async () => {
-      await cleanup.dispose();
-      await new Promise<void>((resolve) => sockets.close(() => resolve()));
-    },
+    /** Closes every connection (1001 Going Away) and stops accepting new ones; once, however often called. */
+    close: () =>
+      (closing ??= (async () => {
+        await cleanup.dispose();
+        await new Promise<void>((resolve) => sockets.close(() => resolve()));
+      })()),
   };
 }
 

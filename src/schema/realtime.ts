@@ -61,7 +61,9 @@ function eventStream<Value>(context: Context, accountIds: readonly string[], sel
         () => undefined,
       );
     }, context.realtime.recheckMs);
+    const untrack = context.realtime.track(() => stop());
     await stop;
+    untrack();
     unsubscribe();
     clearInterval(recheck);
     release();
