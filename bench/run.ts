@@ -18,7 +18,8 @@ import { buildGateway, GATEWAY_ENTRY, GATEWAY_ENV, GATEWAY_NODE_FLAGS } from '..
 import { createApiClient } from '../src/auth/api-clients.ts';
 import { createDb } from '../src/db/client.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded.ts';
-import { availabilityBody, FORGED_TOKEN, noise, operations, postgraphileBodies, type BenchContext, type NoiseRequest, type Operation, type OperationKey, type RequestBody, type ServerKind } from './operations.ts';
+import { subscribersRow, webhooksRow } from './realtime.ts';
+import { availabilityBody, encodeId, FORGED_TOKEN, noise, operations, postgraphileBodies, type BenchContext, type NoiseRequest, type Operation, type OperationKey, type RequestBody, type ServerKind } from './operations.ts';
 import { GATEWAY as GATEWAY_NAME, GATEWAY_LIMITS_OFF as GATEWAY_LIMITS_OFF_NAME, printResults, targetsOf, writeMarkdown, writeResults, type LinearityPoint, type Results, type Row } from './report.ts';
 import { datasetShape, DEFAULT_SIZE, LINEARITY_TEAM_SIZES, seedDataset, seededId, SMOKE_SIZE, teamPlans, validateSize, type DatasetSize } from './seed.ts';
 
@@ -50,7 +51,13 @@ const TOKEN_PROBE_INTERVAL_MS = 20;
  */
 // Rate limits off: the bench measures throughput, and sends far more than one client's quota (the noisy neighbour
 // keeps to a client's quota by its own rate, `--noise-rate`).
-const GATEWAY_SETTINGS: Record<string, string> = { TOKEN_TTL_SECONDS: '86400', RATE_LIMITS: 'false' };
+const GATEWAY_SETTINGS: Record<string, string> = {
+  TOKEN_TTL_SECONDS: '86400',
+  RATE_LIMITS: 'false',
+  // Row (i) opens its subscribers with one client; row (j)'s receiver listens on loopback.
+  SUBSCRIPTIONS_PER_CLIENT: '2000',
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+};
 /** The gateway runs as `npm start` and the Dockerfile run it: bundled, with their flags and environment (issue #5). */
 const GATEWAY_NODE_ARGS = [...GATEWAY_NODE_FLAGS, GATEWAY_ENTRY];
 
@@ -85,6 +92,8 @@ function numberOption(name: string, fallback: number): number {
 }
 
 const smoke = flags.smoke || process.env.BENCH_SMOKE === '1';
+/** Rows (i) and (j): subscribers and bookings, and webhook events. */
+const REALTIME = smoke ? { subscribers: 50, bookings: 5, webhookEvents: 100 } : { subscribers: 1_000, bookings: 20, webhookEvents: 2_000 };
 const baseSize = smoke ? SMOKE_SIZE : DEFAULT_SIZE;
 const size: DatasetSize = {
   accounts: numberOption('accounts', baseSize.accounts),
@@ -101,7 +110,7 @@ const settings = {
   sequentialRequests: numberOption('sequential', smoke ? 5 : 20),
   noiseRate: numberOption('noise-rate', DEFAULT_NOISE_RATE),
 };
-const selectedOps = new Set((flags.ops ?? 'a,b,c,d,e,f,g,h').split(',').map((key) => key.trim()));
+const selectedOps = new Set((flags.ops ?? 'a,b,c,d,e,f,g,h,i,j').split(',').map((key) => key.trim()));
 const writeMarkdownFile = flags.markdown ?? !smoke;
 /** Smoke and full datasets live side by side, so switching does not reseed. */
 const BENCH_DATABASE = smoke ? 'bench_smoke' : 'bench';
@@ -655,7 +664,16 @@ async function main() {
         const custom = spec.kind === 'postgraphile' ? postgraphile[operation.key] : undefined;
         const body = custom ? custom(context) : operation.body(context);
         const nextBody = operation.nextBody?.(context);
-        if (operation.kind === 'race') {
+        if (operation.kind === 'subscribers') {
+          await subscribersRow({ url: server.url, headers: server.headers, pid: server.child.pid }, row, {
+            subscribers: REALTIME.subscribers,
+            bookings: REALTIME.bookings,
+            accountId: encodeId('Account', context.accountIds[0]!),
+            nextBooking: nextBody!,
+          });
+        } else if (operation.kind === 'webhooks') {
+          await webhooksRow(database.url, row, { events: REALTIME.webhookEvents, accountId: context.accountIds[0]! });
+        } else if (operation.kind === 'race') {
           await raceRow(server, body, row);
         } else if (operation.kind === 'noisy') {
           const drain = () => waitUntilDrained(database.url, server, ownRoles ? spec.role : undefined);

@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts';
-import type { Db } from '../db/client.ts';
+import { backgroundDb, type Db } from '../db/client.ts';
 import { startReservationSweeper } from '../bookings/reservation-expiry.ts';
 import type { Logger } from '../observability/logger.ts';
 import { startDeliveryWorker } from '../webhooks/delivery-worker.ts';
@@ -51,8 +51,9 @@ export interface Realtime {
  * subscriptions listen on.
  */
 export function startRealtime(options: { db: Db; config: Config; logger: Logger }) {
-  const { db, config, logger } = options;
-  const bus = createEventBus({ redisUrl: config.redisUrl, channel: config.realtime.redisChannel, logger });
+  const { config, logger } = options;
+  const db = backgroundDb(options.db);
+  const bus = createEventBus({ db, redisUrl: config.redisUrl, channel: config.realtime.redisChannel, logger });
   const worker = config.webhooks.deliver ? startDeliveryWorker({ db, config: config.webhooks, logger }) : undefined;
   const relay = startRelay({ db, bus, logger, pollMs: config.realtime.outboxPollMs, onDeliveriesQueued: () => worker?.wake() });
   const sweeper = startReservationSweeper(db, config.realtime.reservationSweepMs, logger);

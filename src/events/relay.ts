@@ -6,7 +6,7 @@ import type { EventData, EventType, PublishedEvent } from './event-types.ts';
 /** The outbox's insert trigger notifies this channel (migration 20261203152000). */
 export const OUTBOX_CHANNEL = 'outbox_events';
 
-interface OutboxRow {
+export interface OutboxRow {
   id: string;
   seq: bigint;
   account_id: string;
@@ -47,7 +47,7 @@ export function startRelay(options: { db: Db; bus: EventBus; logger: Logger; pol
           WHERE event.id = ANY(${ids}::uuid[])
           ON CONFLICT (endpoint_id, event_id) DO NOTHING`;
         await tx.$executeRaw`UPDATE outbox_events SET published_at = now() WHERE id = ANY(${ids}::uuid[])`;
-        await bus.publish(rows.map(toPublished));
+        await bus.publish(rows.map(toPublished), tx);
         if (queued > 0) setImmediate(options.onDeliveriesQueued);
         return rows.length;
       },
@@ -74,7 +74,7 @@ export function startRelay(options: { db: Db; bus: EventBus; logger: Logger; pol
     running = drain().finally(() => (running = undefined));
   };
 
-  const listener = listenTo(db, OUTBOX_CHANNEL, wake, logger);
+  const listener = listenTo(db, OUTBOX_CHANNEL, () => wake(), logger);
   const poll = setInterval(wake, pollMs);
   poll.unref();
   return {
@@ -88,7 +88,7 @@ export function startRelay(options: { db: Db; bus: EventBus; logger: Logger; pol
   };
 }
 
-function toPublished(row: OutboxRow): PublishedEvent {
+export function toPublished(row: OutboxRow): PublishedEvent {
   return {
     id: row.id,
     seq: String(row.seq),
