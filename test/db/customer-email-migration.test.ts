@@ -58,7 +58,8 @@ describe(`migration ${MIGRATION}`, () => {
       [account, type, agent, loudCopy],
     )).id;
 
-    expect(await migrate(url)).toEqual([MIGRATION]);
+    // The first one applied; migrations made since follow it.
+    expect((await migrate(url))[0]).toBe(MIGRATION);
 
     const { rows: customers } = await client.query(`SELECT id, account_id, email FROM customers ORDER BY created_at`);
     expect(customers).toEqual([
