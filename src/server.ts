@@ -51,7 +51,7 @@ export interface Gateway {
   /** What `/readyz` answers; told when the gateway starts shutting down. */
   readiness: Readiness;
   /** The outbox relay, reservation sweeper and webhook worker; close them when the gateway stops. */
-  events: { ready(): Promise<void>; endSubscriptions(): void; close(): Promise<void> };
+  events: { endSubscriptions(): void; close(): Promise<void> };
 }
 
 /**
@@ -77,6 +77,8 @@ export async function createGateway({
   // Token requests and client checks on connections of their own: reads cannot hold them up.
   const auth = await createAuth({ db: reservedDb(db), config, rateLimits, logger });
   const events = startRealtime({ db, config, logger });
+  // Events published before the Redis subscription is in place would not reach this instance's subscribers.
+  await events.ready();
   const services = { rootDb: db, config, rateLimits, allAccounts: auth.allAccounts, bookingEvents: metrics, realtime: events.realtime };
   const operations = createOperationLimits(schema, config.queryLimits, { introspection: config.introspection });
   const demoToken = demoClient && config.graphiql ? createDemoTokenEndpoint(auth, demoClient) : undefined;

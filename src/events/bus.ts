@@ -24,6 +24,7 @@ export interface EventBus {
 
 /** The channel of the PostgreSQL bus: its payload is the relayed events' ids, comma-separated. */
 export const EVENTS_CHANNEL = 'scheduling_events';
+const IDS_PER_NOTIFICATION = 200;
 
 export function createEventBus(options: { db: Db; redisUrl: string | undefined; channel: string; logger: Logger }): EventBus {
   const { logger } = options;
@@ -66,8 +67,11 @@ function postgresBus(db: Db, logger: Logger, dispatch: (event: PublishedEvent) =
   );
   return {
     publish: async (events, tx) => {
-      if (events.length === 0) return;
-      await tx.$executeRaw`SELECT pg_notify(${EVENTS_CHANNEL}, ${events.map((event) => event.id).join(',')})`;
+      // A notification carries at most 8,000 bytes: 200 ids of 37 characters fit.
+      for (let start = 0; start < events.length; start += IDS_PER_NOTIFICATION) {
+        const ids = events.slice(start, start + IDS_PER_NOTIFICATION).map((event) => event.id);
+        await tx.$executeRaw`SELECT pg_notify(${EVENTS_CHANNEL}, ${ids.join(',')})`;
+      }
     },
     subscribe,
     ready: async () => undefined,

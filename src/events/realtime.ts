@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config.ts';
 import { backgroundDb, type Db } from '../db/client.ts';
 import { startReservationSweeper } from '../bookings/reservation-expiry.ts';
@@ -5,6 +6,9 @@ import type { Logger } from '../observability/logger.ts';
 import { startDeliveryWorker } from '../webhooks/delivery-worker.ts';
 import { createEventBus, type EventBus } from './bus.ts';
 import { startRelay } from './relay.ts';
+
+/** How long a starting gateway waits for the Redis subscription before it serves anyway. */
+const BUS_CONNECT_WAIT_MS = 2_000;
 
 /** Open subscriptions per API client on this instance, bounded by SUBSCRIPTIONS_PER_CLIENT. */
 export interface SubscriptionSlots {
@@ -72,7 +76,8 @@ export function startRealtime(options: { db: Db; config: Config; logger: Logger 
   };
   return {
     realtime,
-    ready: () => bus.ready(),
+    /** Resolves once the bus hears what is published, or after a short wait while Redis cannot be reached. */
+    ready: () => Promise.race([bus.ready(), sleep(BUS_CONNECT_WAIT_MS)]),
     /** Ends every open subscription (their streams complete), so that a shutdown need not wait for them. */
     endSubscriptions,
     close: async () => {

@@ -16,7 +16,8 @@ import { AvailableSlotRef, BookingEventType, BookingStatus, MAX_AVAILABILITY_DAY
 import { builder } from './builder.ts';
 import { accountsInScope, filterArgs, withFilter } from './common.ts';
 import type { Context } from './context.ts';
-import { ValidationError } from './errors.ts';
+import { invalidToken, ValidationError } from './errors.ts';
+import { REVOKED } from '../auth/bearer.ts';
 import { decodeIdOf, encodeId } from './global-id.ts';
 import { SchedulingRequestStatus } from './scheduling-request.ts';
 import { GraphQLError } from 'graphql';
@@ -33,7 +34,9 @@ builder.subscriptionType({
  * Holds one of the client's subscription slots while open; ends when the
  * client is revoked.
  */
-function eventStream<Value>(context: Context, accountIds: readonly string[], select: (event: PublishedEvent) => Promise<Value | undefined> | Value | undefined) {
+async function eventStream<Value>(context: Context, accountIds: readonly string[], select: (event: PublishedEvent) => Promise<Value | undefined> | Value | undefined) {
+  // A principal taken from the client as last seen is confirmed before the stream opens; the timer below then keeps checking.
+  if (!(await context.confirmPrincipal())) throw invalidToken(REVOKED);
   const principal = context.principal!;
   const release = context.realtime.slots.take(principal.apiClientId);
   if (!release) {
