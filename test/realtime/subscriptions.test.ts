@@ -16,7 +16,7 @@ const customer = { name: 'Marty McFly', email: 'marty@hillvalley.example' };
 const BOOKING_CHANGED = `subscription ($filter: String) { bookingChanged(filter: $filter) { eventId type status bookingId startsAt booking { id status customer { email } } } }`;
 
 beforeAll(async () => {
-  gateway = await startTestGateway({ SUBSCRIPTION_RECHECK_MS: '100', RESERVATION_SWEEP_MS: '100' });
+  gateway = await startTestGateway({ SUBSCRIPTION_RECHECK_MS: '100', RESERVATION_SWEEP_MS: '100', SUBSCRIPTIONS_PER_CLIENT: '5' });
   mine = await createBookableAccount(gateway.db, { name: 'Mine' });
   theirs = await createBookableAccount(gateway.db, { name: 'Theirs' });
   subscriberToken = await gateway.tokenFor({ accounts: [mine.account.id], scopes: ['read'] });
@@ -73,6 +73,42 @@ describe('availabilityChanged', () => {
     const reservation = await gateway.graphql(`query ($id: ID!) { node(id: $id) { ... on Reservation { status } } }`, { id: reservationId }, subscriberToken);
     expect(reservation.data.node.status).toBe('EXPIRED');
     watcher.close();
+  });
+
+  it('refuses a range that ends before it starts or spans more than 62 days, with a validation error', async () => {
+    for (const [from, to, message] of [
+      [at(monday, '12:00'), at(monday, '09:00'), 'to: Must be after from'],
+      [at(monday, '09:00'), at(monday.plus({ days: 63 }), '09:00'), 'to: At most 62 days after from'],
+    ]) {
+      const refused = await subscribeOverSse(gateway.url, AVAILABILITY_CHANGED, { type: mine.instantTypeId, resource: mine.agentIds[0], from, to }, subscriberToken);
+      await refused.ended;
+      expect(refused.received).toHaveLength(1);
+      expect(refused.received[0]!.errors).toMatchObject([{ message, extensions: { code: 'BAD_USER_INPUT' } }]);
+    }
+  });
+});
+
+describe('subscription bounds', () => {
+  it('refuses a client more open subscriptions than SUBSCRIPTIONS_PER_CLIENT, and frees a slot when one ends', async () => {
+    const token = await gateway.tokenFor({ accounts: [mine.account.id], scopes: ['read'] });
+    const open = [];
+    for (let index = 0; index < 5; index += 1) open.push(await subscribeOverSse(gateway.url, BOOKING_CHANGED, {}, token));
+    const refused = await subscribeOverSse(gateway.url, BOOKING_CHANGED, {}, token);
+    await refused.ended;
+    expect(JSON.stringify(refused.received)).toContain('TOO_MANY_SUBSCRIPTIONS');
+    // Another client is not held back by this one.
+    const other = await subscribeOverSse(gateway.url, BOOKING_CHANGED, {}, subscriberToken);
+    open[0]!.close();
+    let admitted = false;
+    for (let tries = 0; tries < 50 && !admitted; tries += 1) {
+      const again = await subscribeOverSse(gateway.url, BOOKING_CHANGED, {}, token);
+      await Promise.race([again.ended, new Promise((resolve) => setTimeout(resolve, 100))]);
+      admitted = !JSON.stringify(again.received).includes('TOO_MANY_SUBSCRIPTIONS');
+      again.close();
+    }
+    expect(admitted).toBe(true);
+    for (const subscriber of [...open, other]) subscriber.close();
+    expect(JSON.stringify(other.received)).not.toContain('TOO_MANY_SUBSCRIPTIONS');
   });
 });
 
@@ -166,9 +202,10 @@ describe('bookingChanged', () => {
   });
 
   it('ends the streams of a revoked client', async () => {
-    const client = await gateway.db.apiClient.findFirstOrThrow({ where: { scopes: { equals: ['read'] } }, orderBy: { createdAt: 'desc' } });
-    const sse = await subscribeOverSse(gateway.url, BOOKING_CHANGED, {}, subscriberToken);
-    const ws = await subscribeOverWebSocket(gateway.url, BOOKING_CHANGED, {}, subscriberToken);
+    const token = await gateway.tokenFor({ accounts: [mine.account.id], scopes: ['read'] });
+    const client = await gateway.db.apiClient.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
+    const sse = await subscribeOverSse(gateway.url, BOOKING_CHANGED, {}, token);
+    const ws = await subscribeOverWebSocket(gateway.url, BOOKING_CHANGED, {}, token);
     await gateway.db.apiClient.update({ where: { id: client.id }, data: { revokedAt: new Date() } });
     await sse.ended;
     await ws.ended;
