@@ -11,7 +11,7 @@ import { useCompiledReads } from './compiled-reads/plugin.ts';
 import { corsPolicy } from './cors.ts';
 import { useQueryExecutionLimit } from './execution-limit.ts';
 import { useRequestSizeLimits } from './http/request-size.ts';
-import { createOperationLimits } from './query-limits/operation-limits.ts';
+import { createOperationLimits, type OperationLimits } from './query-limits/operation-limits.ts';
 import { useQueryLimits } from './query-limits/plugin.ts';
 import { useNoIntrospection } from './query-limits/introspection.ts';
 import { createGraphiQLRenderer, GRAPHIQL_OPTIONS } from './graphiql/page.ts';
@@ -50,6 +50,8 @@ export interface Gateway {
   metrics: Metrics;
   /** What `/readyz` answers; told when the gateway starts shutting down. */
   readiness: Readiness;
+  /** The operation limits as HTTP applies them (undefined when off), for operations arriving over WebSocket. */
+  operationLimits: OperationLimits | undefined;
   /** The outbox relay, reservation sweeper and webhook worker; close them when the gateway stops. */
   events: { endSubscriptions(): void; close(): Promise<void> };
 }
@@ -155,7 +157,8 @@ export async function createGateway({
       })
     : undefined;
   const handle = withObservability(fastPath?.handle ?? yoga, { logger, metrics, ...config.observability });
-  return { yoga, auth, handle, fastPath, rateLimits, logger, metrics, readiness, events };
+  const operationLimits = config.queryLimits.enabled ? operations : undefined;
+  return { yoga, auth, handle, fastPath, rateLimits, logger, metrics, readiness, events, operationLimits };
 }
 
 /**

@@ -11,9 +11,9 @@ import type { Gateway } from '../server.ts';
  * The bearer token travels in the `connection_init` payload's
  * `Authorization`; a connection without a valid one is closed (4403).
  */
-export function attachWebSocketSubscriptions(server: Server, gateway: Pick<Gateway, 'yoga' | 'auth'>, path: string) {
+export function attachWebSocketSubscriptions(server: Server, gateway: Pick<Gateway, 'yoga' | 'auth' | 'operationLimits'>, path: string) {
   const sockets = new WebSocketServer({ server, path });
-  const { yoga, auth } = gateway;
+  const { yoga, auth, operationLimits } = gateway;
   const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined) => {
     const value = params?.Authorization ?? params?.authorization;
     return typeof value === 'string' ? value : null;
@@ -27,6 +27,9 @@ export function attachWebSocketSubscriptions(server: Server, gateway: Pick<Gatew
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
       onSubscribe: async (ctx, _id, payload) => {
+        // The limits HTTP measures in yoga's onParams, which a WebSocket operation does not pass through.
+        const checked = operationLimits?.check({ query: payload.query, variables: payload.variables ?? undefined, operationName: payload.operationName ?? undefined });
+        if (checked?.kind === 'rejected') return checked.errors;
         const authorization = authorizationOf(ctx.connectionParams);
         // yoga's context reads the token from the request, as for HTTP.
         const request = new Request(`http://websocket${path}`, { headers: authorization ? { authorization } : {} });

@@ -52,8 +52,11 @@ describe('availabilityChanged', () => {
     const reservationId = reserved.data.reserveSlot.data.id;
     // No request after the reservation: only the sweeper can announce that the hold lapsed.
     await watcher.waitFor(2);
+    // One change at a time: each push shows the slots as they are when it is computed, so changes close together may share one.
     const made = await book(mine, bookerToken, '10:00', { startsAt: at(day, '10:00') });
+    await watcher.waitFor(3);
     await gateway.graphql(`mutation ($id: ID!) { cancelBooking(id: $id) { __typename } }`, { id: made.data.createBooking.data.id }, bookerToken);
+    await watcher.waitFor(4);
     await gateway.graphql(
       `mutation ($input: CreateHolidayInput!) { createHoliday(input: $input) { __typename } }`,
       { input: { name: 'Dentist', startsAt: at(day, '11:00'), endsAt: at(day, '11:30'), agentId: mine.agentIds[0] } },
@@ -89,6 +92,17 @@ describe('availabilityChanged', () => {
 });
 
 describe('subscription bounds', () => {
+  it('measures a subscription against the operation limits, over SSE and WebSocket alike', async () => {
+    const deep = `subscription { bookingChanged { booking { ${'rescheduledFrom { '.repeat(9)}id${' }'.repeat(9)} } } }`;
+    const sse = await subscribeOverSse(gateway.url, deep, {}, subscriberToken);
+    await sse.ended;
+    expect(JSON.stringify(sse.received)).toMatch(/depth/i);
+    const ws = await subscribeOverWebSocket(gateway.url, deep, {}, subscriberToken);
+    await ws.ended;
+    expect(JSON.stringify(ws.received)).toMatch(/depth/i);
+    ws.close();
+  });
+
   it('refuses a client more open subscriptions than SUBSCRIPTIONS_PER_CLIENT, and frees a slot when one ends', async () => {
     const token = await gateway.tokenFor({ accounts: [mine.account.id], scopes: ['read'] });
     const open = [];
