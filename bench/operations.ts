@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { accountZone, agentsOf, LINEARITY_TEAM_SIZES, seededId, type DatasetShape } from './seed.ts';
 
 export type ServerKind = 'gateway' | 'raw' | 'postgraphile';
-export type OperationKey = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h' | 'i';
+export type OperationKey = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h' | 'i' | 'j' | 'k';
 
 export interface RequestBody {
   operationName?: string;
@@ -34,9 +34,10 @@ export interface Operation {
   servers: ServerKind[];
   /**
    * Load: autocannon at fixed connections. Race: one burst of concurrent requests for the same slot. Noisy:
-   * the load of (a), measured quiet and then while another client sends `noise` (bench/run.ts).
+   * the load of (a), measured quiet and then while another client sends `noise` (bench/run.ts). Subscribers and
+   * webhooks: bench/realtime.ts.
    */
-  kind: 'load' | 'race' | 'noisy';
+  kind: 'load' | 'race' | 'noisy' | 'subscribers' | 'webhooks';
   /** The same body on every request, or a fresh one per request (writes that must not collide). */
   body?: (context: BenchContext) => RequestBody;
   nextBody?: (context: BenchContext) => () => RequestBody;
@@ -175,6 +176,7 @@ export function operations(context: BenchContext): Operation[] {
   const { shape } = context;
   const bookingSlots = freeSlots(shape, 4);
   const raceSlots = freeSlots(shape, 2);
+  const subscriberSlots = freeSlots(shape, 6);
   const team20 = context.linearityTeams.get(20)!;
   return [
     {
@@ -264,6 +266,25 @@ export function operations(context: BenchContext): Operation[] {
       servers: ['gateway'],
       kind: 'load',
       get: () => context.calendarFeedPath,
+    },
+    {
+      key: 'j',
+      title: 'SSE subscribers of bookingChanged: publish-to-receive, memory per subscriber',
+      servers: ['gateway'],
+      kind: 'subscribers',
+      body: () => createBookingBody(context, subscriberSlots.take()!),
+      nextBody: () => () => {
+        const slot = subscriberSlots.take();
+        if (!slot) throw new Error('ran out of free slots within the booking window');
+        return createBookingBody(context, slot);
+      },
+    },
+    {
+      key: 'k',
+      title: 'webhook deliveries from the outbox to a loopback receiver',
+      servers: ['gateway'],
+      kind: 'webhooks',
+      body: bookingsPage,
     },
   ];
 }

@@ -27,6 +27,9 @@ export interface Row {
   /** Noisy neighbour (h): token requests sent one at a time during the noisy load, and their p99. */
   tokenRequests?: number;
   tokenP99Ms?: number;
+  /** Subscribers (j): how many were open, and the gateway's RSS growth per subscriber. */
+  subscribers?: number;
+  memoryPerSubscriberKb?: number;
 }
 
 export interface LinearityPoint {
@@ -100,6 +103,12 @@ export function targetsOf(rows: Row[]): Results['targets'] {
   targets.push({ target: '(h) (a) beside a noisy neighbour ≥ 0.8× (a) quiet', measured: share === undefined ? 'not measured' : `${share.toFixed(2)}×`, met: share === undefined ? null : share >= 0.8 });
   const tokenP99 = noisy?.tokenP99Ms;
   targets.push({ target: '(h) token requests beside a noisy neighbour: p99 < 50 ms', measured: tokenP99 === undefined ? 'not measured' : `${tokenP99.toFixed(1)} ms`, met: tokenP99 === undefined ? null : tokenP99 < 50 });
+  const subscribers = rows.find((row) => row.operation === 'j' && row.server === GATEWAY && row.status === 'ok');
+  targets.push({
+    target: `(j) publish-to-receive p99 < 100 ms with ${subscribers?.subscribers ?? 1000} SSE subscribers`,
+    measured: subscribers?.p99Ms === undefined ? 'not measured' : `${subscribers.p99Ms.toFixed(1)} ms`,
+    met: subscribers?.p99Ms === undefined ? null : subscribers.p99Ms < 100,
+  });
   for (const operation of ['a', 'c'] as const) {
     const value = analysisOverhead(rows, operation);
     targets.push({

@@ -19,7 +19,8 @@ import { createApiClient } from '../src/auth/api-clients.ts';
 import { createCalendarFeed, FEED_DAYS_AFTER, FEED_DAYS_BEFORE, FEED_MAX_EVENTS, feedPath } from '../src/calendar/feeds.ts';
 import { createDb } from '../src/db/client.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded.ts';
-import { availabilityBody, FORGED_TOKEN, noise, operations, postgraphileBodies, type BenchContext, type NoiseRequest, type Operation, type OperationKey, type RequestBody, type ServerKind } from './operations.ts';
+import { subscribersRow, webhooksRow } from './realtime.ts';
+import { availabilityBody, encodeId, FORGED_TOKEN, noise, operations, postgraphileBodies, type BenchContext, type NoiseRequest, type Operation, type OperationKey, type RequestBody, type ServerKind } from './operations.ts';
 import { GATEWAY as GATEWAY_NAME, GATEWAY_LIMITS_OFF as GATEWAY_LIMITS_OFF_NAME, GATEWAY_RATE_LIMITED as GATEWAY_RATE_LIMITED_NAME, printResults, targetsOf, writeMarkdown, writeResults, type LinearityPoint, type Results, type Row } from './report.ts';
 import { datasetShape, DEFAULT_SIZE, LINEARITY_TEAM_SIZES, seedDataset, seededId, SMOKE_SIZE, teamPlans, validateSize, type DatasetSize } from './seed.ts';
 
@@ -56,7 +57,13 @@ const TOKEN_PROBE_INTERVAL_MS = 20;
  */
 // Rate limits off: the bench measures throughput, and sends far more than one client's quota (the noisy neighbour
 // keeps to a client's quota by its own rate, `--noise-rate`).
-const GATEWAY_SETTINGS: Record<string, string> = { TOKEN_TTL_SECONDS: '86400', RATE_LIMITS: 'false' };
+const GATEWAY_SETTINGS: Record<string, string> = {
+  TOKEN_TTL_SECONDS: '86400',
+  RATE_LIMITS: 'false',
+  // Row (i) opens its subscribers with one client; row (j)'s receiver listens on loopback.
+  SUBSCRIPTIONS_PER_CLIENT: '2000',
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+};
 /** The gateway runs as `npm start` and the Dockerfile run it: bundled, with their flags and environment (issue #5). */
 const GATEWAY_NODE_ARGS = [...GATEWAY_NODE_FLAGS, GATEWAY_ENTRY];
 
@@ -91,6 +98,8 @@ function numberOption(name: string, fallback: number): number {
 }
 
 const smoke = flags.smoke || process.env.BENCH_SMOKE === '1';
+/** Rows (i) and (j): subscribers and bookings, and webhook events. */
+const REALTIME = smoke ? { subscribers: 50, bookings: 5, webhookEvents: 100 } : { subscribers: 1_000, bookings: 20, webhookEvents: 2_000 };
 const baseSize = smoke ? SMOKE_SIZE : DEFAULT_SIZE;
 const size: DatasetSize = {
   accounts: numberOption('accounts', baseSize.accounts),
@@ -107,7 +116,7 @@ const settings = {
   sequentialRequests: numberOption('sequential', smoke ? 5 : 20),
   noiseRate: numberOption('noise-rate', DEFAULT_NOISE_RATE),
 };
-const selectedOps = new Set((flags.ops ?? 'a,b,c,d,e,f,g,h,i').split(',').map((key) => key.trim()));
+const selectedOps = new Set((flags.ops ?? 'a,b,c,d,e,f,g,h,i,j,k').split(',').map((key) => key.trim()));
 const writeMarkdownFile = flags.markdown ?? !smoke;
 /** Smoke and full datasets live side by side, so switching does not reseed. */
 const BENCH_DATABASE = smoke ? 'bench_smoke' : 'bench';
@@ -719,7 +728,16 @@ async function main() {
         const request = operation.get ? { method: 'GET' as const, path: operation.get(context) } : body && graphqlRequest(body);
         if (!request) throw new Error(`operation (${operation.key}) has neither a body nor a path`);
         const nextRequest = nextBody && (() => graphqlRequest(nextBody()));
-        if (operation.kind === 'race' && body) {
+        if (operation.kind === 'subscribers') {
+          await subscribersRow({ url: server.url, headers: server.headers, pid: server.child.pid }, row, {
+            subscribers: REALTIME.subscribers,
+            bookings: REALTIME.bookings,
+            accountId: encodeId('Account', context.accountIds[0]!),
+            nextBooking: nextBody!,
+          });
+        } else if (operation.kind === 'webhooks') {
+          await webhooksRow(database.url, row, { events: REALTIME.webhookEvents, accountId: context.accountIds[0]! });
+        } else if (operation.kind === 'race' && body) {
           await raceRow(server, body, row);
         } else if (operation.kind === 'noisy' && body) {
           const drain = () => waitUntilDrained(database.url, server, ownRoles ? spec.role : undefined);

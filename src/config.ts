@@ -58,6 +58,38 @@ export interface Config {
   };
   /** On SIGTERM or SIGINT, how long requests in flight may take to finish before their connections are cut (src/shutdown.ts). */
   shutdownTimeoutMs: number;
+  /** Subscriptions and the outbox relay (src/events, README "Subscriptions"). */
+  realtime: RealtimeConfig;
+  /** The webhook delivery worker (src/webhooks, README "Webhooks"). */
+  webhooks: WebhookConfig;
+}
+
+export interface RealtimeConfig {
+  /** The Redis channel events fan out on when REDIS_URL is set. */
+  redisChannel: string;
+  /** How often the relay looks for unpublished events even without a notification. */
+  outboxPollMs: number;
+  /** How often lapsed reservations are marked expired (and their events written). */
+  reservationSweepMs: number;
+  /** Open subscriptions per API client on one gateway instance. */
+  subscriptionsPerClient: number;
+  /** How often a subscription checks that its API client was not revoked. */
+  subscriptionRecheckMs: number;
+}
+
+export interface WebhookConfig {
+  /** Run the delivery worker in this process. */
+  deliver: boolean;
+  timeoutMs: number;
+  /** The first retry's delay; each next one doubles, up to `retryMaxMs`, each with random jitter. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Failed attempts in a row after which an endpoint is disabled. */
+  maxConsecutiveFailures: number;
+  /** How often the worker looks for due deliveries. */
+  pollMs: number;
+  /** Allow targets on private, loopback and link-local addresses (tests, or a deliberate private network). */
+  allowPrivateTargets: boolean;
 }
 
 /** Where and how the gateway exports its traces (src/observability/tracing.ts, README "Tracing"). */
@@ -196,7 +228,20 @@ const environmentSchema = z.object({
     }),
   OTEL_SERVICE_NAME: z.string().min(1).default('open-scheduling-gateway'),
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
+  EVENTS_REDIS_CHANNEL: z.string().min(1).default('scheduling-gateway:events'),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  RESERVATION_SWEEP_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  SUBSCRIPTIONS_PER_CLIENT: limit(20, 10_000),
+  SUBSCRIPTION_RECHECK_MS: z.coerce.number().int().min(10).max(3_600_000).default(15_000),
+  WEBHOOK_DELIVERY: z.enum(['true', 'false'], 'must be true or false').default('true'),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).default(10_000),
+  WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(10).default(3_600_000),
+  WEBHOOK_MAX_FAILURES: limit(20, 10_000),
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false'], 'must be true or false').default('false'),
 })
+  .refine((env) => env.WEBHOOK_RETRY_BASE_MS <= env.WEBHOOK_RETRY_MAX_MS, { path: ['WEBHOOK_RETRY_BASE_MS'], message: 'must not exceed WEBHOOK_RETRY_MAX_MS' })
   .refine((env) => env.QUERY_SLOTS_PER_CLIENT <= env.QUERY_SLOTS, { path: ['QUERY_SLOTS_PER_CLIENT'], message: 'must not exceed QUERY_SLOTS' })
   .refine((env) => env.REPORT_SLOTS_PER_CLIENT <= env.REPORT_SLOTS, { path: ['REPORT_SLOTS_PER_CLIENT'], message: 'must not exceed REPORT_SLOTS' })
   .refine((env) => env.RATE_LIMITS === 'false' || env.QUERY_LIMITS_ENABLED === 'false' || env.RATE_LIMIT_QUERY_COST >= env.QUERY_MAX_COST, {
@@ -291,5 +336,21 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
         : undefined,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    realtime: {
+      redisChannel: env.EVENTS_REDIS_CHANNEL,
+      outboxPollMs: env.OUTBOX_POLL_MS,
+      reservationSweepMs: env.RESERVATION_SWEEP_MS,
+      subscriptionsPerClient: env.SUBSCRIPTIONS_PER_CLIENT,
+      subscriptionRecheckMs: env.SUBSCRIPTION_RECHECK_MS,
+    },
+    webhooks: {
+      deliver: env.WEBHOOK_DELIVERY === 'true',
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      retryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: env.WEBHOOK_RETRY_MAX_MS,
+      maxConsecutiveFailures: env.WEBHOOK_MAX_FAILURES,
+      pollMs: env.WEBHOOK_POLL_MS,
+      allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS === 'true',
+    },
   };
 }

@@ -4,7 +4,7 @@ import { openDatabase } from './db/database.ts';
 import { removeEmbeddedPostgresSignalHandlers } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { readDemoClient, seedDemo, type DemoClient } from './db/seed.ts';
-import { createGateway, listen, type Gateway } from './server.ts';
+import { createGateway, listen, type Gateway, type RunningServer } from './server.ts';
 import { createLogger } from './observability/logger.ts';
 import { startTracing } from './observability/tracing.ts';
 import { STOP_SIGNALS, trackRequests } from './shutdown.ts';
@@ -60,6 +60,7 @@ async function main() {
   const { db } = createDb(database.url, { bounds: config.bounds, logger });
   let gateway: Gateway | undefined;
   let requests: ReturnType<typeof trackRequests> | undefined;
+  let running: RunningServer | undefined;
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -70,8 +71,12 @@ async function main() {
     const inFlight = requests?.inFlight() ?? 0;
     logger.info({ signal, inFlight, timeoutMs: config.shutdownTimeoutMs }, `${signal} received: finishing ${inFlight} request(s) in flight (at most ${seconds} s), then stopping`);
     gateway?.readiness.stopAccepting();
+    // Subscriptions never finish by themselves: they end now, and their clients reconnect to another instance.
+    gateway?.events.endSubscriptions();
+    await running?.closeWebSockets();
     const cut = (await requests?.drain(config.shutdownTimeoutMs)) ?? 0;
     if (cut > 0) logger.warn({ cut }, `${cut} request(s) still running after ${seconds} s were cut off`);
+    await gateway?.events.close();
     await gateway?.rateLimits.close();
     await db.$disconnect();
     await database.stop();
@@ -97,6 +102,7 @@ async function main() {
     // GraphiQL hands out demo tokens only in the embedded demo, whose credentials the banner prints anyway.
     gateway = await createGateway({ db, config, logger, demoClient: config.databaseUrl ? undefined : demo, tracing });
     const server = await listen(gateway, config.port, config.host);
+    running = server;
     requests = trackRequests(server.server);
     printBanner(server.url, config, demo);
   } catch (error) {

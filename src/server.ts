@@ -12,7 +12,7 @@ import { useCompiledReads } from './compiled-reads/plugin.ts';
 import { corsPolicy, useCors } from './cors.ts';
 import { useQueryExecutionLimit } from './execution-limit.ts';
 import { useRequestSizeLimits } from './http/request-size.ts';
-import { createOperationLimits } from './query-limits/operation-limits.ts';
+import { createOperationLimits, type OperationLimits } from './query-limits/operation-limits.ts';
 import { useQueryLimits } from './query-limits/plugin.ts';
 import { useNoIntrospection } from './query-limits/introspection.ts';
 import { createGraphiQLRenderer, GRAPHIQL_OPTIONS } from './graphiql/page.ts';
@@ -33,6 +33,8 @@ import { withObservability } from './observability/http.ts';
 import { rememberUnexpectedError, useObservation, yogaLogging } from './observability/plugin.ts';
 import { recordOf } from './observability/request-record.ts';
 import { useTracing, type Tracing } from './observability/tracing.ts';
+import { startRealtime } from './events/realtime.ts';
+import { attachWebSocketSubscriptions } from './http/websocket.ts';
 
 /** Operations asking for these execute in the lane for reports (src/execution-limit.ts). */
 const REPORT_FIELDS = ['schedulingReport'];
@@ -51,6 +53,10 @@ export interface Gateway {
   metrics: Metrics;
   /** What `/readyz` answers; told when the gateway starts shutting down. */
   readiness: Readiness;
+  /** The operation limits as HTTP applies them (undefined when off), for operations arriving over WebSocket. */
+  operationLimits: OperationLimits | undefined;
+  /** The outbox relay, reservation sweeper and webhook worker; close them when the gateway stops. */
+  events: { endSubscriptions(): void; close(): Promise<void> };
 }
 
 /**
@@ -78,7 +84,10 @@ export async function createGateway({
   await rateLimits.ready();
   // Token requests and client checks on connections of their own: reads cannot hold them up.
   const auth = await createAuth({ db: reservedDb(db), config, rateLimits, logger });
-  const services = { rootDb: db, config, rateLimits, allAccounts: auth.allAccounts, bookingEvents: metrics };
+  const events = startRealtime({ db, config, logger });
+  // Events published before the Redis subscription is in place would not reach this instance's subscribers.
+  await events.ready();
+  const services = { rootDb: db, config, rateLimits, allAccounts: auth.allAccounts, bookingEvents: metrics, realtime: events.realtime };
   const operations = createOperationLimits(schema, config.queryLimits, { introspection: config.introspection });
   const demoToken = demoClient && config.graphiql ? createDemoTokenEndpoint(auth, demoClient) : undefined;
   const calendar = createCalendarRoutes({ db, auth, rateLimit: rateLimits.requests, logger });
@@ -167,7 +176,8 @@ export async function createGateway({
       })
     : undefined;
   const handle = withObservability(fastPath?.handle ?? yoga, { logger, metrics, ...config.observability });
-  return { yoga, auth, handle, fastPath, rateLimits, logger, metrics, readiness };
+  const operationLimits = config.queryLimits.enabled ? operations : undefined;
+  return { yoga, auth, handle, fastPath, rateLimits, logger, metrics, readiness, events, operationLimits };
 }
 
 /**
@@ -205,11 +215,14 @@ function useClientConfirmation(): Plugin<Record<string, unknown>, Context> {
 export interface RunningServer {
   server: Server;
   url: string;
+  /** Closes the WebSocket connections (1001 Going Away): they would otherwise hold a shutdown up. */
+  closeWebSockets(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function listen(gateway: Gateway, port: number, host: string): Promise<RunningServer> {
   const server = createServer(gateway.handle);
+  const webSockets = attachWebSocketSubscriptions(server, gateway, GRAPHQL_ENDPOINT);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, resolve);
@@ -218,10 +231,13 @@ export async function listen(gateway: Gateway, port: number, host: string): Prom
   return {
     server,
     url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${address.port}`,
-    close: () =>
-      new Promise((resolve) => {
+    closeWebSockets: () => webSockets.close(),
+    close: async () => {
+      await webSockets.close();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }

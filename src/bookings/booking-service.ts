@@ -14,6 +14,8 @@ import {
   SlotUnavailableError,
 } from './errors.ts';
 import { customerFor, normaliseCustomer, type CustomerInput } from './customers.ts';
+import { appendEvent, bookingEvent, reservationEvent, schedulingRequestEvent } from '../events/outbox.ts';
+import { BOOKING_EVENT_OF_STEP } from '../events/event-types.ts';
 import { idempotencyScope, idempotently } from './idempotency.ts';
 import { loadAppointmentType, loadSchedules, resolveResource, rulesOf, type ResolvedResource } from './schedules.ts';
 
@@ -224,6 +226,7 @@ async function insertBooking(
     bookingId: booking.id,
     exclusive: !booking.allowDoubleBooking,
   });
+  await appendEvent(tx, bookingEvent('booking.created', booking, agentIds, { relatedBookingId: previous?.id }));
   return booking;
 }
 
@@ -290,14 +293,16 @@ export async function createBooking(db: Db, actor: Principal, input: CreateBooki
 
 /** The request the booking answers becomes SCHEDULED in the same transaction, unless someone changed it first. */
 async function markRequestScheduled(tx: Tx, requestId: string) {
-  const { count } = await tx.schedulingRequest.updateMany({
+  const previous = await tx.schedulingRequest.findUniqueOrThrow({ where: { id: requestId }, select: { status: true } });
+  const [scheduled] = await tx.schedulingRequest.updateManyAndReturn({
     where: { id: requestId, status: { in: ['NEW', 'SENT'] } },
     data: { status: 'SCHEDULED' },
   });
-  if (count === 0) {
+  if (!scheduled) {
     const request = await tx.schedulingRequest.findUniqueOrThrow({ where: { id: requestId }, select: { status: true } });
     throw new InvalidTransitionError(encodeId('SchedulingRequest', requestId), request.status, 'SCHEDULE');
   }
+  await appendEvent(tx, schedulingRequestEvent('scheduling_request.scheduled', scheduled, previous.status));
 }
 
 export interface ReserveSlotInput extends SlotRequest {
@@ -338,6 +343,7 @@ export async function reserveSlot(db: Db, actor: Principal, input: ReserveSlotIn
         });
         const blocked = blockedInterval(plan);
         await holdTime(tx, { accountId: created.accountId, agentIds, ...blocked, reservationId: created.id, expiresAt, exclusive: true });
+        await appendEvent(tx, reservationEvent('reservation.made', created, agentIds, blocked));
         await remember(tx, created.id);
         return created;
       });
@@ -349,8 +355,14 @@ export async function reserveSlot(db: Db, actor: Principal, input: ReserveSlotIn
 export async function releaseReservation(db: Db, globalId: string, now = Date.now()) {
   return transaction(db, async (tx) => {
     const reservation = await lockReservation(tx, globalId, now);
-    await tx.timeBlock.updateMany({ where: { reservationId: reservation.id }, data: { active: false } });
-    return tx.reservation.update({ where: { id: reservation.id }, data: { status: 'RELEASED' } });
+    const blocks = await tx.$queryRaw<Array<{ agent_id: string; starts: Date; ends: Date }>>`
+      UPDATE time_blocks SET active = false WHERE reservation_id = ${reservation.id}::uuid
+      RETURNING agent_id, lower(during) AS starts, upper(during) AS ends`;
+    const released = await tx.reservation.update({ where: { id: reservation.id }, data: { status: 'RELEASED' } });
+    const blocked = { start: blocks[0]?.starts ?? released.startsAt, end: blocks[0]?.ends ?? released.endsAt };
+    const agentIds = [...new Set(blocks.map((block) => block.agent_id))].sort();
+    await appendEvent(tx, reservationEvent('reservation.released', released, agentIds, blocked));
+    return released;
   }, TRANSACTION_OPTIONS);
 }
 
@@ -396,7 +408,10 @@ export async function changeBookingStatus(
         apiClientId: actor.apiClientId,
       },
     });
-    return tx.booking.update({ where: { id: booking.id }, data: { status: next } });
+    const changed = await tx.booking.update({ where: { id: booking.id }, data: { status: next } });
+    const agentIds = booking.agents.map((agent) => agent.agentId);
+    await appendEvent(tx, bookingEvent(BOOKING_EVENT_OF_STEP[EVENT_OF[action]], changed, agentIds, { previousStatus: booking.status, reason }));
+    return changed;
   }, TRANSACTION_OPTIONS);
 }
 
@@ -442,7 +457,9 @@ export async function rescheduleBooking(db: Db, actor: Principal, globalId: stri
         relatedBookingId: created.id,
       },
     });
-    await tx.booking.update({ where: { id: booking.id }, data: { status: next } });
+    const moved = await tx.booking.update({ where: { id: booking.id }, data: { status: next } });
+    const heldAgentIds = booking.agents.map((agent) => agent.agentId);
+    await appendEvent(tx, bookingEvent('booking.rescheduled', moved, heldAgentIds, { previousStatus: booking.status, relatedBookingId: created.id }));
     return created;
   });
   return replacement;

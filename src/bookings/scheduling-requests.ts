@@ -3,6 +3,7 @@ import { transaction } from '../db/transaction-retry.ts';
 import type { Db } from '../db/client.ts';
 import type { AppointmentRules } from '../scheduling/availability.ts';
 import { requestTransition, type SchedulingRequestAction } from '../scheduling/booking-lifecycle.ts';
+import type { SchedulingRequest } from '../generated/prisma/client.ts';
 import { NotFoundError, ValidationError } from '../schema/errors.ts';
 import { decodeId, decodeIdOf, encodeId } from '../schema/global-id.ts';
 import { createBooking } from './booking-service.ts';
@@ -10,6 +11,7 @@ import { customerFor, type CustomerInput } from './customers.ts';
 import { InvalidTransitionError } from './errors.ts';
 import { idempotencyScope, idempotently } from './idempotency.ts';
 import { loadAppointmentType, rulesOf } from './schedules.ts';
+import { appendEvent, schedulingRequestEvent } from '../events/outbox.ts';
 
 export interface CreateSchedulingRequestInput {
   appointmentTypeId: string;
@@ -58,6 +60,7 @@ export async function createSchedulingRequest(db: Db, actor: Principal, input: C
             apiClientId: actor.apiClientId,
           },
         });
+        await appendEvent(tx, schedulingRequestEvent('scheduling_request.created', request, null));
         await remember(tx, request.id);
         return request;
       });
@@ -97,12 +100,21 @@ async function lockRequest(db: Db, globalId: string, action: SchedulingRequestAc
 }
 
 /** SEND, CANCEL or CLOSE: a compare-and-set on the status, so a concurrent change cannot be overwritten. */
-export async function changeRequestStatus(db: Db, globalId: string, action: Exclude<SchedulingRequestAction, 'SCHEDULE'>) {
+export async function changeRequestStatus(db: Db, globalId: string, action: Exclude<SchedulingRequestAction, 'SCHEDULE'>): Promise<SchedulingRequest> {
   const { request, next } = await lockRequest(db, globalId, action);
-  const { count } = await db.schedulingRequest.updateMany({ where: { id: request.id, status: request.status }, data: { status: next } });
-  if (count === 0) return changeRequestStatus(db, globalId, action);
-  return db.schedulingRequest.findUniqueOrThrow({ where: { id: request.id } });
+  const changed = await transaction(db, async (tx) => {
+    const [updated] = await tx.schedulingRequest.updateManyAndReturn({ where: { id: request.id, status: request.status }, data: { status: next } });
+    if (updated) await appendEvent(tx, schedulingRequestEvent(REQUEST_EVENT_OF[action], updated, request.status));
+    return updated;
+  });
+  return changed ?? changeRequestStatus(db, globalId, action);
 }
+
+const REQUEST_EVENT_OF = {
+  SEND: 'scheduling_request.sent',
+  CANCEL: 'scheduling_request.cancelled',
+  CLOSE: 'scheduling_request.closed',
+} as const;
 
 /**
  * The customer picked a time: the booking is made through the same path as

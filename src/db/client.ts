@@ -28,6 +28,10 @@ export const POOL_SIZE = 10;
 export const RESERVED_CONNECTIONS = 2;
 
 const reserves = new WeakMap<Db, Db>();
+const backgrounds = new WeakMap<Db, () => Db>();
+
+/** Connections of the gateway's background work (outbox relay, reservation sweeper, webhook worker). */
+export const BACKGROUND_CONNECTIONS = 3;
 const pools = new WeakMap<Db, { shared: pg.Pool; reserved: pg.Pool }>();
 
 /**
@@ -62,9 +66,9 @@ export function createDb(url: string, options: { countStatements?: boolean; pool
     return pool;
   };
   const counter = { count: 0 };
-  const clientOn = (pool: pg.Pool): Db => {
+  const clientOn = (pool: pg.Pool, counted = true): Db => {
     const adapter = new PrismaPg(pool, { disposeExternalPool: true });
-    if (!options.countStatements) return withEmptySelectionAllowed(new PrismaClient({ adapter }));
+    if (!options.countStatements || !counted) return withEmptySelectionAllowed(new PrismaClient({ adapter }));
     const logged = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
     logged.$on('query', () => {
       counter.count += 1;
@@ -77,9 +81,18 @@ export function createDb(url: string, options: { countStatements?: boolean; pool
   const reserve = clientOn(reservedPool);
   reserves.set(db, reserve);
   pools.set(db, { shared: pool, reserved: reservedPool });
+  let background: Db | undefined;
+  backgrounds.set(db, () => {
+    if (background) return background;
+    const backgroundPool = poolOf(BACKGROUND_CONNECTIONS);
+    background = clientOn(backgroundPool, false);
+    // So that listenTo finds the connection settings.
+    pools.set(background, { shared: backgroundPool, reserved: backgroundPool });
+    return background;
+  });
   const disconnect = db.$disconnect.bind(db);
   db.$disconnect = async () => {
-    await Promise.all([disconnect(), reserve.$disconnect()]);
+    await Promise.all([disconnect(), reserve.$disconnect(), background?.$disconnect()]);
   };
   scalarQueries.set(db, async (sql, params, prepare) => {
     if (options.countStatements) counter.count += 1;
@@ -92,6 +105,15 @@ export function createDb(url: string, options: { countStatements?: boolean; pool
 /** The client on `db`'s reserved connections (RESERVED_CONNECTIONS), for authentication; `db` itself when it has none. */
 export function reservedDb(db: Db): Db {
   return reserves.get(db) ?? db;
+}
+
+/**
+ * A client on a small pool of its own for work no request waits for: it
+ * neither queues behind requests nor takes their connections, and a
+ * statement count of the requests leaves it out.
+ */
+export function backgroundDb(db: Db): Db {
+  return backgrounds.get(db)?.() ?? db;
 }
 
 /** Connections of `db`'s two pools, for the metrics: open, of which idle, and callers waiting for one. */
@@ -132,4 +154,50 @@ export async function queryScalar(db: Db, sql: string, params: unknown[], option
   if (query) return query(sql, params, options.prepare ?? false);
   const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(sql, ...params);
   return rows[0] ? Object.values(rows[0])[0] : undefined;
+}
+
+/**
+ * A connection of its own, outside the pools, that LISTENs on `channel` and
+ * calls `onNotify` with each notification's payload; it connects again after
+ * a failure (`onReconnect` then, since notifications sent meanwhile were missed).
+ */
+export function listenTo(
+  db: Db,
+  channel: string,
+  onNotify: (payload: string) => void,
+  logger: Logger,
+  onReconnect: () => void = () => onNotify(''),
+): { close(): Promise<void> } {
+  const options = pools.get(db)?.shared.options;
+  if (!options) throw new Error('listenTo needs a client made by createDb');
+  let client: pg.Client | undefined;
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async () => {
+    const connection = new pg.Client({ connectionString: options.connectionString, connectionTimeoutMillis: options.connectionTimeoutMillis });
+    client = connection;
+    connection.on('notification', (message) => {
+      if (message.channel === channel) onNotify(message.payload ?? '');
+    });
+    connection.on('error', (error) => {
+      logger.warn({ channel, reason: error.message }, 'lost the LISTEN connection; connecting again');
+      void connection.end().catch(() => undefined);
+      if (!closed) retry = setTimeout(() => void connect(), 1_000);
+    });
+    try {
+      await connection.connect();
+      await connection.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      onReconnect();
+    } catch (error) {
+      connection.emit('error', error);
+    }
+  };
+  void connect();
+  return {
+    close: async () => {
+      closed = true;
+      clearTimeout(retry);
+      await client?.end().catch(() => undefined);
+    },
+  };
 }

@@ -18,6 +18,10 @@ const ACCOUNT_OWNED_MODELS = new Set<string>([
   'TimeBlock',
   'SchedulingRequest',
   'CalendarFeed',
+  'OutboxEvent',
+  'WebhookEndpoint',
+  'WebhookDelivery',
+  'WebhookAttempt',
 ]);
 
 const FILTERED_OPERATIONS = new Set<string>([

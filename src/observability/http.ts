@@ -29,6 +29,8 @@ export interface ObservabilityOptions {
  * compressed when large and accepted; when it is sent, one access line is
  * logged and the metrics observe it. GET /metrics answers here.
  */
+const EVENT_STREAM = /\btext\/event-stream\b/i;
+
 export function withObservability(handle: RequestListener, options: ObservabilityOptions): RequestListener {
   const { logger, metrics, metricsToken } = options;
   const compress =
@@ -44,7 +46,9 @@ export function withObservability(handle: RequestListener, options: Observabilit
     response.once('close', () => finish(request, response, record, path));
     const serve = path === METRICS_PATH ? () => void serveMetrics(request, response, record.id) : () => handle(request, response);
     // The middleware patches the response of every request it sees: only the requests that may be compressed pay for it.
-    if (compress && ACCEPTS_COMPRESSION.test(request.headers['accept-encoding'] ?? '')) compress(request as never, response as never, serve);
+    // Event streams (subscriptions over SSE) must flush each event as it comes: the middleware would hold them back.
+    const eventStream = EVENT_STREAM.test(request.headers.accept ?? '');
+    if (compress && !eventStream && ACCEPTS_COMPRESSION.test(request.headers['accept-encoding'] ?? '')) compress(request as never, response as never, serve);
     else serve();
   };
 

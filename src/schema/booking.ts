@@ -116,7 +116,7 @@ export const BookingStatus = builder.enumType('BookingStatus', {
   } as const,
 });
 
-const BookingEventType = builder.enumType('BookingEventType', {
+export const BookingEventType = builder.enumType('BookingEventType', {
   values: ['CREATED', 'CONFIRMED', 'DECLINED', 'CANCELLED', 'RESCHEDULED', 'COMPLETED', 'NO_SHOW'] as const,
 });
 
@@ -212,13 +212,13 @@ builder.prismaNode('Reservation', {
 
 // ---- Availability ---------------------------------------------------------------
 
-interface AvailableSlot {
+export interface AvailableSlot {
   startsAt: DateTime;
   endsAt: DateTime;
   agents: Agent[];
 }
 
-const AvailableSlotRef = builder.objectRef<AvailableSlot>('AvailableSlot').implement({
+export const AvailableSlotRef = builder.objectRef<AvailableSlot>('AvailableSlot').implement({
   description: 'A bookable start time. Times are given with the offset of the requested time zone.',
   fields: (t) => ({
     startsAt: t.expose('startsAt', { type: 'DateTime' }),
@@ -231,7 +231,7 @@ const AvailableSlotRef = builder.objectRef<AvailableSlot>('AvailableSlot').imple
   }),
 });
 
-const MAX_AVAILABILITY_DAYS = 62;
+export const MAX_AVAILABILITY_DAYS = 62;
 const WEEK_MS = 7 * 86_400_000;
 
 const AvailabilityInput = builder.inputType('AvailabilityInput', {

@@ -8,6 +8,7 @@ import type { UnconfirmedPrincipal } from '../auth/bearer.ts';
 import type { RateLimits } from '../rate-limits/limits.ts';
 import type { Principal, Scope } from '../auth/principal.ts';
 import type { ApiClient } from '../generated/prisma/client.ts';
+import type { Realtime } from '../events/realtime.ts';
 
 export interface GatewayServices {
   /** The unscoped client: only for auth and for operations that are not about account data. */
@@ -18,6 +19,8 @@ export interface GatewayServices {
   allAccounts: AllAccounts;
   /** Told when a booking is created or cancelled (the metrics count them). */
   bookingEvents: { bookingCreated(): void; bookingCancelled(): void };
+  /** The committed events subscriptions listen to, and their bounds (src/events). */
+  realtime: Realtime;
 }
 
 export interface Context extends GatewayServices {

@@ -18,6 +18,7 @@ import {
 import { HOLIDAY_FILTERS } from '../query/catalogs.ts';
 import type { Context } from './context.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
+import { scheduleChanged } from '../events/outbox.ts';
 
 builder.prismaNode('Holiday', {
   id: { field: 'id' },
@@ -129,10 +130,14 @@ builder.mutationFields((t) => ({
       const accountId = targetAccount(context, input.accountId);
       checkRange(input.startsAt, input.endsAt);
       const owner = await holidayOwner(context, accountId, input);
-      return context.db.holiday.create({
-        ...query,
-        data: { accountId, name: input.name.trim(), startsAt: input.startsAt, endsAt: input.endsAt, allDay: input.allDay ?? false, ...owner },
+      const holiday = await context.db.$transaction(async (tx) => {
+        const created = await tx.holiday.create({
+          data: { accountId, name: input.name.trim(), startsAt: input.startsAt, endsAt: input.endsAt, allDay: input.allDay ?? false, ...owner },
+        });
+        await scheduleChanged(tx, accountId, { cause: 'holiday.created', holiday: created });
+        return created;
       });
+      return context.db.holiday.findUniqueOrThrow({ ...query, where: { id: holiday.id } });
     },
   }),
   updateHoliday: t.prismaField({
@@ -144,18 +149,21 @@ builder.mutationFields((t) => ({
       const holiday = await context.db.holiday.findUnique({ where: { id: idOf('Holiday', id) } });
       if (!holiday) throw new NotFoundError(id);
       checkRange(input.startsAt ?? holiday.startsAt, input.endsAt ?? holiday.endsAt);
-      return write(id, () =>
-        context.db.holiday.update({
-          ...query,
-          where: { id: holiday.id },
-          data: {
-            name: input.name?.trim() ?? undefined,
-            startsAt: input.startsAt ?? undefined,
-            endsAt: input.endsAt ?? undefined,
-            allDay: input.allDay ?? undefined,
-          },
+      await write(id, () =>
+        context.db.$transaction(async (tx) => {
+          const updated = await tx.holiday.update({
+            where: { id: holiday.id },
+            data: {
+              name: input.name?.trim() ?? undefined,
+              startsAt: input.startsAt ?? undefined,
+              endsAt: input.endsAt ?? undefined,
+              allDay: input.allDay ?? undefined,
+            },
+          });
+          await scheduleChanged(tx, holiday.accountId, { cause: 'holiday.updated', holiday: updated, previous: holiday });
         }),
       );
+      return context.db.holiday.findUniqueOrThrow({ ...query, where: { id: holiday.id } });
     },
   }),
   deleteHoliday: t.field({
@@ -164,7 +172,12 @@ builder.mutationFields((t) => ({
     errors: MUTATION_ERRORS,
     args: { id: t.arg.id() },
     resolve: async (_root, { id }, context) => {
-      await write(id, () => context.db.holiday.delete({ where: { id: idOf('Holiday', id) } }));
+      await write(id, () =>
+        context.db.$transaction(async (tx) => {
+          const removed = await tx.holiday.delete({ where: { id: idOf('Holiday', id) } });
+          await scheduleChanged(tx, removed.accountId, { cause: 'holiday.deleted', holiday: removed });
+        }),
+      );
       return id;
     },
   }),

@@ -13,5 +13,7 @@ import './scheduling-request.ts';
 import './report.ts';
 import './api-client.ts';
 import './calendar-feed.ts';
+import './realtime.ts';
+import './webhook.ts';
 
 export const schema = builder.toSchema({ sortSchema: false });

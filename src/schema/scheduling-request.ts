@@ -19,7 +19,7 @@ import type { Context } from './context.ts';
 import { ValidationError } from './errors.ts';
 import { encodeId } from './global-id.ts';
 
-const SchedulingRequestStatus = builder.enumType('SchedulingRequestStatus', {
+export const SchedulingRequestStatus = builder.enumType('SchedulingRequestStatus', {
   values: {
     NEW: { description: 'Created, not yet sent to the customer.' },
     SENT: { description: 'Sent; waiting for the customer to pick a time.' },

@@ -1,4 +1,5 @@
 import { builder } from './builder.ts';
+import { scheduleChanged } from '../events/outbox.ts';
 import { nonBlank } from './account.ts';
 import { accountIdsArg, accountsInScope, idOf, MUTATION_ERRORS, orderByInput, StringFilter, stringFilters, targetAccount, write, filterArgs, withFilter } from './common.ts';
 import { WORKDAY_FILTERS } from '../query/catalogs.ts';
@@ -177,18 +178,22 @@ builder.mutationFields((t) => ({
       if (!workday) throw new NotFoundError(id);
       const hours = input.hours ? checkedHours(workday.accountId, input.hours) : undefined;
       const overrides = input.overrides ? checkedOverrides(workday.accountId, input.overrides) : undefined;
-      return write(id, () =>
-        context.db.workday.update({
-          ...query,
-          where: { id: workday.id },
-          data: {
-            name: input.name?.trim() ?? undefined,
-            timeZone: input.timeZone ?? undefined,
-            hours: hours && { deleteMany: {}, createMany: { data: hours } },
-            overrides: overrides && { deleteMany: {}, createMany: { data: overrides } },
-          },
+      await write(id, () =>
+        context.db.$transaction(async (tx) => {
+          await tx.workday.update({
+            where: { id: workday.id },
+            data: {
+              name: input.name?.trim() ?? undefined,
+              timeZone: input.timeZone ?? undefined,
+              hours: hours && { deleteMany: {}, createMany: { data: hours } },
+              overrides: overrides && { deleteMany: {}, createMany: { data: overrides } },
+            },
+          });
+          // Only the name changing leaves every agent's time as it was.
+          if (hours || overrides || input.timeZone) await scheduleChanged(tx, workday.accountId, { cause: 'workday.updated', workdayId: workday.id });
         }),
       );
+      return context.db.workday.findUniqueOrThrow({ ...query, where: { id: workday.id } });
     },
   }),
   deleteWorkday: t.field({

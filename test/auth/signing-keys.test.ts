@@ -52,6 +52,7 @@ describe('signing keys', () => {
       expect(await db.signingKey.count({ where: { retiredAt: null } })).toBe(1);
     } finally {
       await running.close();
+      await second.events.close();
       await db.$disconnect();
     }
   });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGateway, listen, type RunningServer } from '../../src/server.ts';
+import { createGateway, listen, type Gateway, type RunningServer } from '../../src/server.ts';
 import { encodeId } from '../../src/schema/global-id.ts';
 import { createAccount, createStaffedAccount } from '../support/fixtures.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
@@ -14,6 +14,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 let compiled: TestGateway;
 let resolvers: RunningServer;
+let resolversGateway: Gateway;
 let token: string;
 let otherAccountToken: string;
 let bookingIds: string[];
@@ -22,7 +23,8 @@ let agentIds: string[];
 beforeAll(async () => {
   // Random selections nest three lists the cost weighs at 10 elements each, past the default budget: not what is compared here.
   compiled = await startTestGateway({ QUERY_MAX_COST: '1000000' });
-  resolvers = await listen(await createGateway({ db: compiled.db, config: { ...compiled.config, compiledReads: false } }), 0, '127.0.0.1');
+  resolversGateway = await createGateway({ db: compiled.db, config: { ...compiled.config, compiledReads: false } });
+  resolvers = await listen(resolversGateway, 0, '127.0.0.1');
   const db = compiled.db;
   const first = await createStaffedAccount(db, { agents: 7, teams: 3 });
   const second = await createStaffedAccount(db, { agents: 3, teams: 1 });
@@ -73,6 +75,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await resolvers?.close();
+  await resolversGateway?.events.close();
   await compiled?.close();
 });
 

@@ -107,6 +107,7 @@ describe('liveness and readiness probes', () => {
     } finally {
       relay.cut();
       await running.close();
+      await unreachable.events.close();
       await unreachable.rateLimits.close();
       await db.$disconnect();
     }

@@ -203,7 +203,7 @@ describe.skipIf(!reachable)('two gateways sharing one Redis', () => {
     // The second instance serves the same database: the same deployment, scaled out.
     const secondGateway = await createGateway({ db: first.db, config: first.config });
     const running = await listen(secondGateway, 0, '127.0.0.1');
-    const second = { ...first, url: running.url, close: async () => (await running.close(), await secondGateway.rateLimits.close()) };
+    const second = { ...first, url: running.url, close: async () => (await running.close(), await secondGateway.events.close(), await secondGateway.rateLimits.close()) };
     try {
       const account = (await createAccount(first.db)).id;
       const client = await createClient(first.db, { accounts: [account] });

@@ -257,7 +257,44 @@ const CASES: Record<string, () => Promise<Case>> = {
       written: () => gateway.db.calendarFeed.count({ where: { id: feed.id, revokedAt: { not: null } } }),
     };
   },
+  // Disabled endpoints on a documentation address: nothing is ever sent to them.
+  createWebhookEndpoint: async () => ({
+    args: '(input: $input)', variables: '($input: CreateWebhookEndpointInput!)',
+    values: { input: { accountId, url: 'https://198.51.100.7/typename', enabled: false } },
+    written: () => gateway.db.webhookEndpoint.count({ where: { url: 'https://198.51.100.7/typename' } }),
+  }),
+  updateWebhookEndpoint: async () => {
+    const endpoint = await webhookEndpoint();
+    return {
+      args: '(id: $id, input: $input)', variables: '($id: ID!, $input: UpdateWebhookEndpointInput!)',
+      values: { id: encodeId('WebhookEndpoint', endpoint.id), input: { description: 'Renamed by typename' } },
+      written: () => gateway.db.webhookEndpoint.count({ where: { id: endpoint.id, description: 'Renamed by typename' } }),
+    };
+  },
+  deleteWebhookEndpoint: async () => {
+    const endpoint = await webhookEndpoint();
+    return { args: '(id: $id)', variables: '($id: ID!)', values: { id: encodeId('WebhookEndpoint', endpoint.id) }, written: async () => 1 - (await gateway.db.webhookEndpoint.count({ where: { id: endpoint.id } })) };
+  },
+  rotateWebhookSecret: async () => {
+    const endpoint = await webhookEndpoint();
+    return {
+      args: '(id: $id)', variables: '($id: ID!)', values: { id: encodeId('WebhookEndpoint', endpoint.id) },
+      written: () => gateway.db.webhookEndpoint.count({ where: { id: endpoint.id, secret: { not: endpoint.secret } } }),
+    };
+  },
+  redeliverWebhook: async () => {
+    const endpoint = await webhookEndpoint();
+    const event = await gateway.db.outboxEvent.create({ data: { accountId: setup.account.id, type: 'booking.created', payload: {} } });
+    const delivery = await gateway.db.webhookDelivery.create({
+      data: { accountId: setup.account.id, endpointId: endpoint.id, eventId: event.id, eventSeq: event.seq, status: 'DELIVERED', deliveredAt: new Date() },
+    });
+    return { args: '(id: $id)', variables: '($id: ID!)', values: { id: encodeId('WebhookDelivery', delivery.id) }, written: () => gateway.db.webhookDelivery.count({ where: { id: delivery.id, status: 'PENDING' } }) };
+  },
 };
+
+function webhookEndpoint() {
+  return gateway.db.webhookEndpoint.create({ data: { accountId: setup.account.id, url: 'https://198.51.100.7/hooks', enabled: false, secret: 'whsec_dHlwZW5hbWU=' } });
+}
 
 const MUTATIONS = Object.keys(schema.getMutationType()!.getFields());
 const resultName = (mutation: string) => `${mutation.charAt(0).toUpperCase()}${mutation.slice(1)}Success`;

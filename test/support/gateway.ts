@@ -101,6 +101,7 @@ export async function startTestGateway(
     tokenFor,
     close: async () => {
       await running.close();
+      await gateway.events.close();
       await gateway.rateLimits.close();
       await db.$disconnect();
       await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
