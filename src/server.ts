@@ -56,7 +56,7 @@ export interface Gateway {
   /** The operation limits as HTTP applies them (undefined when off), for operations arriving over WebSocket. */
   operationLimits: OperationLimits | undefined;
   /** The outbox relay, reservation sweeper and webhook worker; close them when the gateway stops. */
-  events: { endSubscriptions(): void; close(): Promise<void> };
+  events: { endSubscriptions(): void; eventsCommitted(): void; close(): Promise<void> };
 }
 
 /**
@@ -156,6 +156,7 @@ export async function createGateway({
       }),
       useQueryCostBudget({ limit: rateLimits.queryCost, callerOf: (context) => (context as Context).principal?.apiClientId }),
       useResolvedItemsBudget(schema, config.bounds.maxResolvedItems),
+      usePublishAfterMutations(events.eventsCommitted),
       ...(config.compiledReads ? [useCompiledReads({ maxResponseBytes: config.bounds.maxResponseBytes, connections: compiledReadConnections, logger })] : []),
     ],
   });
@@ -178,6 +179,19 @@ export async function createGateway({
   const handle = withObservability(fastPath?.handle ?? yoga, { logger, metrics, ...config.observability });
   const operationLimits = config.queryLimits.enabled ? operations : undefined;
   return { yoga, auth, handle, fastPath, rateLimits, logger, metrics, readiness, events, operationLimits };
+}
+
+/**
+ * Once a mutation is done, its transactions have committed: the events they
+ * wrote are published now rather than at the outbox relay's next poll.
+ */
+function usePublishAfterMutations(eventsCommitted: () => void): Plugin {
+  return {
+    onExecute({ args }) {
+      if (getOperationAST(args.document, args.operationName)?.operation !== 'mutation') return;
+      return { onExecuteDone: () => eventsCommitted() };
+    },
+  };
 }
 
 /**

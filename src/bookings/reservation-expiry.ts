@@ -40,12 +40,14 @@ export async function expireLapsedReservations(db: Db, limit = 200): Promise<num
 }
 
 /** Sweeps every `intervalMs`, so a hold's expiry is announced within that of its lapse. */
-export function startReservationSweeper(db: Db, intervalMs: number, logger: Logger) {
+export function startReservationSweeper(db: Db, intervalMs: number, logger: Logger, onExpired: () => void) {
   let running: Promise<void> | undefined;
   const sweep = () => {
     running ??= (async () => {
       try {
-        while ((await expireLapsedReservations(db)) > 0);
+        let expired = 0;
+        for (let swept = await expireLapsedReservations(db); swept > 0; swept = await expireLapsedReservations(db)) expired += swept;
+        if (expired > 0) onExpired();
       } catch (error) {
         logger.error({ err: error }, 'expiring lapsed reservations failed; trying again shortly');
       }

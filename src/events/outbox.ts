@@ -6,9 +6,8 @@ type Tx = Prisma.TransactionClient;
 
 /**
  * The one place events are written: a row of the outbox inside the caller's
- * transaction, so the event exists exactly when the change commits. Its
- * insert trigger notifies the relays (src/events/relay.ts), and PostgreSQL
- * delivers that notification only on commit.
+ * transaction, so the event exists exactly when the change commits. The
+ * relay (src/events/relay.ts) publishes it once committed.
  */
 export async function appendEvents(tx: Tx, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;

@@ -60,7 +60,7 @@ export function startRealtime(options: { db: Db; config: Config; logger: Logger 
   const bus = createEventBus({ db, redisUrl: config.redisUrl, channel: config.realtime.redisChannel, logger });
   const worker = config.webhooks.deliver ? startDeliveryWorker({ db, config: config.webhooks, logger }) : undefined;
   const relay = startRelay({ db, bus, logger, pollMs: config.realtime.outboxPollMs, onDeliveriesQueued: () => worker?.wake() });
-  const sweeper = startReservationSweeper(db, config.realtime.reservationSweepMs, logger);
+  const sweeper = startReservationSweeper(db, config.realtime.reservationSweepMs, logger, relay.wake);
   const streams = new Set<() => void>();
   const realtime: Realtime = {
     bus,
@@ -78,6 +78,8 @@ export function startRealtime(options: { db: Db; config: Config; logger: Logger 
     realtime,
     /** Resolves once the bus hears what is published, or after a short wait while Redis cannot be reached. */
     ready: () => Promise.race([bus.ready(), sleep(BUS_CONNECT_WAIT_MS)]),
+    /** Publishes committed events now rather than at the relay's next poll: call it once a change has committed. */
+    eventsCommitted: relay.wake,
     /** Ends every open subscription (their streams complete), so that a shutdown need not wait for them. */
     endSubscriptions,
     close: async () => {

@@ -1,10 +1,7 @@
-import { listenTo, type Db } from '../db/client.ts';
+import type { Db } from '../db/client.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { EventBus } from './bus.ts';
 import type { EventData, EventType, PublishedEvent } from './event-types.ts';
-
-/** The outbox's insert trigger notifies this channel (migration 20261203152000). */
-export const OUTBOX_CHANNEL = 'outbox_events';
 
 export interface OutboxRow {
   id: string;
@@ -20,9 +17,11 @@ export interface OutboxRow {
  * gateways share the work: `FOR UPDATE SKIP LOCKED`), queues their webhook
  * deliveries, hands them to the bus and marks them published, all in one
  * transaction. A crash before the commit leaves the rows to the next relay,
- * so an event can be published twice but never lost. Woken by the trigger's
- * notification, which PostgreSQL sends only for a committed row; a slow poll
- * covers a lost LISTEN connection.
+ * so an event can be published twice but never lost. Woken by `wake()`
+ * once a change has committed (the gateway calls it after every mutation,
+ * the sweeper after expiring holds); its poll finds what other processes
+ * wrote. Not by a NOTIFY in the writing transaction: that serialises the
+ * commits of every transaction writing an event (migration 20261203190000).
  */
 export function startRelay(options: { db: Db; bus: EventBus; logger: Logger; pollMs: number; onDeliveriesQueued: () => void; batch?: number }) {
   const { db, bus, logger, pollMs, batch = 200 } = options;
@@ -74,7 +73,6 @@ export function startRelay(options: { db: Db; bus: EventBus; logger: Logger; pol
     running = drain().finally(() => (running = undefined));
   };
 
-  const listener = listenTo(db, OUTBOX_CHANNEL, () => wake(), logger);
   const poll = setInterval(wake, pollMs);
   poll.unref();
   return {
@@ -82,7 +80,6 @@ export function startRelay(options: { db: Db; bus: EventBus; logger: Logger; pol
     close: async () => {
       closed = true;
       clearInterval(poll);
-      await listener.close();
       await running;
     },
   };
