@@ -7,20 +7,13 @@ import { rateLimitHeaders } from '../rate-limits/http.ts';
 import type { Limit, RateLimitState } from '../rate-limits/limits.ts';
 import { requestKey } from '../rate-limits/requests.ts';
 import { decodeId } from '../schema/global-id.ts';
-import { FEED_PATH_PREFIX, FEED_PATH_SUFFIX, findFeed, loadInvitation, serveFeed } from './feeds.ts';
+import { findFeed, loadInvitation, serveFeed } from './feed-contents.ts';
+import { FEED_PATH_PREFIX, redactedPath } from './feeds.ts';
 import { invitationMethod, renderInvitation } from './icalendar.ts';
 
 const FEED_PATH = /^\/calendar\/agents\/([A-Za-z0-9_-]{1,200})\.ics$/;
 const BOOKING_PATH = /^\/bookings\/([A-Za-z0-9_=-]{1,200})\.ics$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** What the access log and the metrics show of a feed's path: never its secret. */
-export const FEED_PATH_TEMPLATE = `${FEED_PATH_PREFIX}{secret}${FEED_PATH_SUFFIX}`;
-
-/** The path with a feed's secret replaced, for logs and metrics; any other path as it is. */
-export function redactedPath(path: string): string {
-  return path.startsWith(FEED_PATH_PREFIX) ? FEED_PATH_TEMPLATE : path;
-}
 
 const CALENDAR = 'text/calendar; charset=utf-8';
 const ALLOWED_METHODS = 'GET, HEAD';

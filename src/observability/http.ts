@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import compression from 'compression';
-import { redactedPath } from '../calendar/http.ts';
+import { redactedPath } from '../calendar/feeds.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.ts';

@@ -2,7 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Db } from '../db/client.ts';
 import { poolUsage } from '../db/client.ts';
 import type { RequestRecord } from './request-record.ts';
-import { FEED_PATH_TEMPLATE } from '../calendar/http.ts';
+import { FEED_PATH_TEMPLATE } from '../calendar/feeds.ts';
 
 /** Operation names are chosen by clients: the first this many get a series of their own, later ones share `other`. */
 const OPERATION_NAMES_KEPT = 100;
