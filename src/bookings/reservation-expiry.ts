@@ -1,3 +1,4 @@
+import { startBackgroundWork } from '../background-work.ts';
 import type { Db } from '../db/client.ts';
 import { transaction } from '../db/transaction-retry.ts';
 import { appendEvents, reservationEvent } from '../events/outbox.ts';
@@ -41,24 +42,15 @@ export async function expireLapsedReservations(db: Db, limit = 200): Promise<num
 
 /** Sweeps every `intervalMs`, so a hold's expiry is announced within that of its lapse. */
 export function startReservationSweeper(db: Db, intervalMs: number, logger: Logger, onExpired: () => void) {
-  let running: Promise<void> | undefined;
-  const sweep = () => {
-    running ??= (async () => {
-      try {
-        let expired = 0;
-        for (let swept = await expireLapsedReservations(db); swept > 0; swept = await expireLapsedReservations(db)) expired += swept;
-        if (expired > 0) onExpired();
-      } catch (error) {
-        logger.error({ err: error }, 'expiring lapsed reservations failed; trying again shortly');
-      }
-    })().finally(() => (running = undefined));
-  };
-  const timer = setInterval(sweep, intervalMs);
-  timer.unref();
-  return {
-    close: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startBackgroundWork(intervalMs, async (isClosed) => {
+    try {
+      let swept: number;
+      do {
+        swept = await expireLapsedReservations(db);
+        if (swept > 0) onExpired();
+      } while (swept > 0 && !isClosed());
+    } catch (error) {
+      logger.error({ err: error }, 'expiring lapsed reservations failed; trying again shortly');
+    }
+  });
 }

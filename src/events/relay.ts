@@ -1,3 +1,4 @@
+import { startBackgroundWork } from '../background-work.ts';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { EventBus } from './bus.ts';
@@ -25,9 +26,6 @@ export interface OutboxRow {
  */
 export function startRelay(options: { db: Db; bus: EventBus; logger: Logger; pollMs: number; onDeliveriesQueued: () => void; batch?: number }) {
   const { db, bus, logger, pollMs, batch = 200 } = options;
-  let running: Promise<void> | undefined;
-  let again = false;
-  let closed = false;
 
   const relayBatch = async (): Promise<number> =>
     db.$transaction(
@@ -53,36 +51,13 @@ export function startRelay(options: { db: Db; bus: EventBus; logger: Logger; pol
       { timeout: 30_000, maxWait: 10_000 },
     );
 
-  const drain = async () => {
-    do {
-      again = false;
-      try {
-        while (!closed && (await relayBatch()) === batch);
-      } catch (error) {
-        if (!closed) logger.error({ err: error }, 'relaying outbox events failed; trying again shortly');
-      }
-    } while (again && !closed);
-  };
-
-  const wake = () => {
-    if (closed) return;
-    if (running) {
-      again = true;
-      return;
+  return startBackgroundWork(pollMs, async (isClosed) => {
+    try {
+      while (!isClosed() && (await relayBatch()) === batch);
+    } catch (error) {
+      if (!isClosed()) logger.error({ err: error }, 'relaying outbox events failed; trying again shortly');
     }
-    running = drain().finally(() => (running = undefined));
-  };
-
-  const poll = setInterval(wake, pollMs);
-  poll.unref();
-  return {
-    wake,
-    close: async () => {
-      closed = true;
-      clearInterval(poll);
-      await running;
-    },
-  };
+  });
 }
 
 export function toPublished(row: OutboxRow): PublishedEvent {

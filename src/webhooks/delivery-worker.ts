@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Webhook } from 'standardwebhooks';
+import { startBackgroundWork } from '../background-work.ts';
 import type { WebhookConfig } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -53,9 +54,6 @@ export function signatures(secrets: string[], messageId: string, timestamp: Date
 export function startDeliveryWorker(options: { db: Db; config: WebhookConfig; logger: Logger; batch?: number }) {
   const { db, config, logger, batch = 20 } = options;
   const leaseMs = config.timeoutMs + 5_000;
-  let running: Promise<void> | undefined;
-  let again = false;
-  let closed = false;
 
   const claim = () =>
     db.$transaction(async (tx) => {
@@ -114,40 +112,17 @@ export function startDeliveryWorker(options: { db: Db; config: WebhookConfig; lo
     ]);
   };
 
-  const drain = async () => {
-    do {
-      again = false;
-      try {
-        for (;;) {
-          if (closed) return;
-          const due = await claim();
-          if (due.length === 0) break;
-          await Promise.all(due.map((row) => deliver(row).catch((error: unknown) => logger.error({ err: error, delivery: row.id }, 'recording a webhook delivery failed'))));
-        }
-      } catch (error) {
-        if (!closed) logger.error({ err: error }, 'claiming webhook deliveries failed; trying again shortly');
+  return startBackgroundWork(config.pollMs, async (isClosed) => {
+    try {
+      while (!isClosed()) {
+        const due = await claim();
+        if (due.length === 0) break;
+        await Promise.all(due.map((row) => deliver(row).catch((error: unknown) => logger.error({ err: error, delivery: row.id }, 'recording a webhook delivery failed'))));
       }
-    } while (again && !closed);
-  };
-
-  const wake = () => {
-    if (closed) return;
-    if (running) {
-      again = true;
-      return;
+    } catch (error) {
+      if (!isClosed()) logger.error({ err: error }, 'claiming webhook deliveries failed; trying again shortly');
     }
-    running = drain().finally(() => (running = undefined));
-  };
-  const poll = setInterval(wake, config.pollMs);
-  poll.unref();
-  return {
-    wake,
-    close: async () => {
-      closed = true;
-      clearInterval(poll);
-      await running;
-    },
-  };
+  });
 }
 
 /** One signed POST, its outcome whatever happens: never throws. */
