@@ -1,39 +1,20 @@
-import { randomUUID } from 'node:crypto';
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { migrate, migrationsDir } from '../../src/db/migrate.ts';
-import { adminQuery } from '../support/admin.ts';
-import { databaseUrl } from '../support/database-url.ts';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '../../src/db/migrate.ts';
+import { databaseBefore } from '../support/migration-database.ts';
 
 const MIGRATION = '20261203153000_calendar_feeds';
 
 describe(`migration ${MIGRATION}`, () => {
-  const name = `gateway_calendar_feeds_${randomUUID().replaceAll('-', '')}`;
   let url: string;
   let client: pg.Client;
-  let earlier: string;
+  let drop: () => Promise<void>;
 
   beforeAll(async () => {
-    await adminQuery(`CREATE DATABASE ${name}`);
-    url = databaseUrl(inject('adminDatabaseUrl'), name);
-    // The database as it was before this migration: every earlier one applied.
-    earlier = await mkdtemp(path.join(tmpdir(), 'migrations-'));
-    for (const entry of await readdir(migrationsDir, { withFileTypes: true })) {
-      if (entry.isDirectory() && entry.name < MIGRATION) await cp(path.join(migrationsDir, entry.name), path.join(earlier, entry.name), { recursive: true });
-    }
-    await migrate(url, earlier);
-    client = new pg.Client({ connectionString: url });
-    await client.connect();
+    ({ url, client, drop } = await databaseBefore(MIGRATION));
   });
 
-  afterAll(async () => {
-    await client?.end();
-    await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    if (earlier) await rm(earlier, { recursive: true, force: true });
-  });
+  afterAll(() => drop?.());
 
   it('gives bookings rescheduled before it the first booking of their chain and their SEQUENCE', async () => {
     const one = async (sql: string, values: unknown[] = []) => (await client.query(sql, values)).rows[0];
